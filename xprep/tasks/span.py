@@ -1,0 +1,97 @@
+"""Extractive QA: SQuAD v2.0 and v1.1 (hub rows and the original SQuAD JSON)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from xprep.errors import InputError
+from xprep.records import SpanRecord
+
+
+def squad_from_hub(row: dict[str, Any], hub_id: str) -> SpanRecord:
+    """``rajpurkar/squad(_v2)`` rows: ``answers = {"text": [...], "answer_start": [...]}``."""
+    answers = [
+        {"text": t, "start": int(s)} for t, s in zip(row["answers"]["text"], row["answers"]["answer_start"], strict=True)
+    ]
+    return SpanRecord(
+        id=str(row["id"]), lang="en", context=row["context"], question=row["question"],
+        answers=_dedupe_answers(answers), title=row.get("title", ""), meta={"source": {"dataset": hub_id}},
+    )
+
+
+def _dedupe_answers(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """SQuAD dev sets repeat the same gold answer from several annotators; keep each once, in order."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for ans in answers:
+        key = (ans["text"], ans["start"])
+        if key not in seen:
+            seen.add(key)
+            out.append(ans)
+    return out
+
+
+def squad_from_json(path: Path, split: str) -> Iterator[SpanRecord]:
+    """The SQuAD release JSON: ``data[].paragraphs[].qas[]`` (v2.0 adds ``is_impossible``).
+
+    Also reads the XQuAD/MLQA files, which share the layout.
+    """
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg} (line {exc.lineno})", where=str(path)) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+        raise InputError("not SQuAD JSON: expected an object with a 'data' list", where=str(path))
+    for a_idx, article in enumerate(doc["data"]):
+        for p_idx, para in enumerate(article.get("paragraphs", [])):
+            context = para.get("context")
+            if not isinstance(context, str):
+                raise InputError("paragraph without 'context'", where=f"{path}: data[{a_idx}].paragraphs[{p_idx}]")
+            for qa in para.get("qas", []):
+                impossible = bool(qa.get("is_impossible", False))
+                raw = [] if impossible else qa.get("answers", [])
+                answers = [{"text": a["text"], "start": int(a["answer_start"])} for a in raw]
+                yield SpanRecord(
+                    id=str(qa["id"]), lang=doc.get("lang", "en") if isinstance(doc.get("lang"), str) else "en",
+                    context=context, question=qa["question"], answers=_dedupe_answers(answers),
+                    title=article.get("title", ""), meta={"source": {"dataset": str(path)}},
+                )
+
+
+def _specs() -> list:
+    from xprep.tasks import HubSource, TaskSpec
+
+    citation = "Rajpurkar et al. 2016 (SQuAD, EMNLP); Rajpurkar, Jia, Liang 2018 (Know What You Don't Know, ACL)"
+    return [
+        TaskSpec(
+            name="squad_v2",
+            kind="span",
+            description="SQuAD v2.0: extractive QA with unanswerable questions (answers = [])",
+            splits={"train": 130_319, "validation": 11_873},
+            hub={s: (HubSource("rajpurkar/squad_v2", "squad_v2", s),) for s in ("train", "validation")},
+            adapter=squad_from_hub,
+            local={"squad-json": squad_from_json},
+            sample="squad_v2.json",
+            licence="CC BY-SA 4.0",
+            citation=citation,
+        ),
+        TaskSpec(
+            name="squad_v1",
+            kind="span",
+            description="SQuAD v1.1: extractive QA (XQuAD and MLQA derive from it)",
+            splits={"train": 87_599, "validation": 10_570},
+            hub={s: (HubSource("rajpurkar/squad", "plain_text", s),) for s in ("train", "validation")},
+            adapter=squad_from_hub,
+            local={"squad-json": squad_from_json},
+            sample="squad_v1.json",
+            licence="CC BY-SA 4.0",
+            citation=citation,
+            notes="Not one of the nine intermediate tasks; listed because XQuAD/MLQA derive from it.",
+        ),
+    ]
+
+
+SPECS = _specs()
