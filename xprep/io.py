@@ -101,6 +101,8 @@ def write_hf_dataset(jsonl: Path, out_dir: Path) -> None:
     """
     import datasets
 
+    datasets.disable_progress_bars()
+
     def gen() -> Iterator[dict]:
         for row in read_jsonl(jsonl):
             row = dict(row)

@@ -1,0 +1,1 @@
+"""Machine translation: families and language codes, conversion, segmentation, cache, engine."""

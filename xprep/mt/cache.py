@@ -1,0 +1,54 @@
+"""A persistent, content-addressed translation cache in SQLite.
+
+Key: SHA-256 of (model checksum, source language, target language, decoding settings, segment
+text). Changed settings or another model never hit stale entries. Each ``put_many`` commits, so a
+run killed mid-way loses at most the batch in flight. WAL mode lets several readers share a file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from xprep.hashing import stable_hash
+
+
+def cache_key(model_checksum: str, src: str, tgt: str, settings: dict[str, Any], text: str) -> str:
+    """The cache key of one segment translation."""
+    return stable_hash(model_checksum, src, tgt, settings, text)
+
+
+class TranslationCache:
+    """``key -> translation`` in an SQLite file; ``None`` path means an in-memory cache."""
+
+    def __init__(self, path: str | Path | None) -> None:
+        self.path = Path(path) if path else None
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(self.path) if self.path else ":memory:", timeout=60, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS translations (key TEXT PRIMARY KEY, target TEXT NOT NULL)")
+        self._db.commit()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
+        """The cached translations among ``keys``."""
+        found: dict[str, str] = {}
+        for i in range(0, len(keys), 900):  # SQLite's bound-variable limit
+            chunk = keys[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(f"SELECT key, target FROM translations WHERE key IN ({marks})", chunk))
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, str]]) -> None:
+        """Store ``(key, translation)`` pairs and commit."""
+        self._db.executemany("INSERT OR REPLACE INTO translations (key, target) VALUES (?, ?)", items)
+        self._db.commit()
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()

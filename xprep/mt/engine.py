@@ -1,0 +1,299 @@
+"""The translation engine: unique segments -> cache -> sentencepiece -> token-budget batches -> CTranslate2.
+
+``MTModel.load`` opens a converted model folder (family, vocabulary, tokenizers, checksum) and
+``TranslationEngine.translate`` translates ``(text, target language)`` requests: duplicates are
+translated once, cached ones not at all; the rest are tokenised, sorted by length and sent to
+``ctranslate2.Translator.translate_batch`` in chunks of several token-budget batches (so
+``inter_threads`` workers run in parallel), and each chunk is committed to the cache before the next.
+
+Facts that shape it (CTranslate2 4.8): ``translate_batch`` defaults to beam 2, so the beam is always
+passed; ``max_input_length`` and ``max_decoding_length`` truncate silently, so over-long inputs are
+split at word boundaries here and outputs that reach the decoding limit are flagged ``truncated``;
+one batch may mix target languages because ``target_prefix`` is per example.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xprep.errors import ModelError
+from xprep.hashing import stable_hash
+from xprep.mt.cache import TranslationCache, cache_key
+from xprep.mt.convert import MODEL_INFO, read_model_vocab
+from xprep.mt.families import FAMILIES, Family, guess_family
+from xprep.mt.langcodes import joiner
+
+
+@dataclass(frozen=True)
+class DecodingSettings:
+    """Decoding options passed to CTranslate2; all of them enter the cache key and the manifest."""
+
+    beam_size: int = 4
+    max_input_length: int = 1024
+    max_decoding_length: int = 256
+    min_decoding_length: int = 0
+    length_penalty: float = 1.0
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    sampling_topk: int = 1
+    sampling_temperature: float = 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DeviceOptions:
+    """Where and how CTranslate2 runs. ``batch_tokens`` is the token budget of one batch."""
+
+    device: str = "cpu"
+    device_index: tuple[int, ...] = (0,)
+    compute_type: str = "auto"
+    inter_threads: int | None = None
+    intra_threads: int | None = None
+    batch_tokens: int | None = None
+    batches_per_chunk: int = 4
+
+    def threads(self) -> tuple[int, int]:
+        """(inter, intra): on CPU many single-thread workers beat one wide worker for small batches."""
+        if self.device == "cuda":
+            return self.inter_threads or len(self.device_index), self.intra_threads or 1
+        cores = os.cpu_count() or 1
+        intra = self.intra_threads or (1 if cores <= 4 else 2)
+        return self.inter_threads or max(1, cores // intra), intra
+
+    def budget(self) -> int:
+        return self.batch_tokens or (8192 if self.device == "cuda" else 2048)
+
+
+@dataclass
+class MTModel:
+    """A converted model folder, opened: family, vocabulary, tokenizers and the translator."""
+
+    path: Path
+    family: Family
+    info: dict[str, Any]
+    vocab: set[str]
+    checksum: str
+    translator: Any
+    sp_source: Any
+    sp_target: Any
+    max_positions: int | None = None
+
+    @classmethod
+    def load(cls, path: str | Path, options: DeviceOptions | None = None) -> MTModel:
+        """Open a CTranslate2 model folder; raises :class:`ModelError` when it is not one."""
+        import ctranslate2
+        import sentencepiece as spm
+
+        path = Path(path)
+        options = options or DeviceOptions()
+        if not (path / "model.bin").is_file():
+            raise ModelError("not a CTranslate2 model folder (no model.bin)", where=str(path),
+                             hint="convert one with 'xprep models convert HUB_ID --out DIR'")
+        info = json.loads((path / MODEL_INFO).read_text(encoding="utf-8")) if (path / MODEL_INFO).is_file() else {}
+        vocab = read_model_vocab(path)
+        family = FAMILIES.get(info.get("family") or guess_family(vocab, {p.name for p in path.iterdir()}))
+        for name in {family.source_spm, family.target_spm}:
+            if not (path / name).is_file():
+                raise ModelError(f"tokenizer file '{name}' missing", where=str(path))
+        inter, intra = options.threads()
+        try:
+            translator = ctranslate2.Translator(
+                str(path), device=options.device, device_index=list(options.device_index),
+                compute_type=options.compute_type, inter_threads=inter, intra_threads=intra,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"CTranslate2 cannot load the model: {exc}", where=str(path)) from None
+        return cls(
+            path=path, family=family, info=info, vocab=vocab, checksum=model_checksum(path), translator=translator,
+            sp_source=spm.SentencePieceProcessor(model_file=str(path / family.source_spm)),
+            sp_target=spm.SentencePieceProcessor(model_file=str(path / family.target_spm)),
+            max_positions=info.get("max_positions"),
+        )
+
+    def check_languages(self, src: str, tgt: str) -> None:
+        """Raise :class:`ModelError` before any work if this model cannot translate ``src`` -> ``tgt``."""
+        pair = self.info.get("languages")
+        if self.family.name == "marian" and pair and (src, tgt) != tuple(pair):
+            raise ModelError(f"this OPUS-MT model translates {pair[0]}->{pair[1]}, not {src}->{tgt}",
+                             where=str(self.path), hint=f"use Helsinki-NLP/opus-mt-{src}-{tgt}")
+        self.family.check_languages(self.vocab, src, tgt, str(self.path))
+
+
+def model_checksum(path: Path) -> str:
+    """SHA-256 over the model weights, config and vocabulary; memoised beside the model by size+mtime."""
+    from xprep.io import sha256_file
+
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.name != ".xprep-checksum")
+    stamp = stable_hash([(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files])
+    memo = path / ".xprep-checksum"
+    if memo.is_file():
+        saved = memo.read_text(encoding="utf-8").split()
+        if len(saved) == 2 and saved[0] == stamp:
+            return saved[1]
+    digest = stable_hash([(p.name, sha256_file(p)) for p in files])
+    try:
+        memo.write_text(f"{stamp} {digest}\n", encoding="utf-8")
+    except OSError:
+        pass  # a read-only model folder: recompute next time
+    return digest
+
+
+@dataclass
+class Translation:
+    """One translated segment. ``truncated``: the output reached ``max_decoding_length``."""
+
+    text: str
+    truncated: bool = False
+    split: bool = False
+
+
+@dataclass
+class TranslationEngine:
+    """Translates ``(text, target language)`` requests from ``src`` with a model, settings and a cache."""
+
+    model: MTModel
+    src: str
+    settings: DecodingSettings = field(default_factory=DecodingSettings)
+    options: DeviceOptions = field(default_factory=DeviceOptions)
+    cache: TranslationCache = field(default_factory=lambda: TranslationCache(None))
+    counters: Counter = field(default_factory=Counter)
+    mt_seconds: float = 0.0
+
+    def input_limit(self) -> int:
+        """Most source tokens one segment may have (model positions and ``max_input_length``)."""
+        limit = self.settings.max_input_length
+        if self.model.max_positions:
+            limit = min(limit, self.model.max_positions - 2)
+        return limit - 2  # room for language token and </s>
+
+    def translate(
+        self, requests: Sequence[tuple[str, str]], progress: Callable[[int], None] | None = None
+    ) -> list[Translation]:
+        """Translations of ``requests`` in order; each unique (text, lang) is translated at most once."""
+        settings = self.settings.as_dict()
+        keys = [cache_key(self.model.checksum, self.src, tgt, settings, text) for text, tgt in requests]
+        self.counters["segments"] += len(requests)
+        unique: dict[str, tuple[str, str]] = {}
+        for key, req in zip(keys, requests, strict=True):
+            unique.setdefault(key, req)
+        self.counters["segments_unique"] += len(unique)
+        done = {k: _decode_cached(v) for k, v in self.cache.get_many(list(unique)).items()}
+        self.counters["cache_hits"] += len(done)
+        if progress and done:
+            progress(len(done))
+        todo = [(k, *unique[k]) for k in unique if k not in done]
+        if todo:
+            done.update(self._translate_missing(todo, progress))
+        return [done[k] for k in keys]
+
+    # --- internals -------------------------------------------------------------------------------
+    def _translate_missing(
+        self, todo: list[tuple[str, str, str]], progress: Callable[[int], None] | None
+    ) -> dict[str, Translation]:
+        texts = [t for _, t, _ in todo]
+        pieces = self.model.sp_source.encode(texts, out_type=str)
+        limit = self.input_limit()
+        # units: (owner index, part number, pieces, target lang); over-long segments become several parts
+        units: list[tuple[int, int, list[str], str]] = []
+        parts_of: list[int] = []
+        for i, ((_, text, tgt), toks) in enumerate(zip(todo, pieces, strict=True)):
+            chunks = [toks] if len(toks) <= limit else self._split_overlong(text, limit)
+            if len(chunks) > 1:
+                self.counters["segments_split_overlong"] += 1
+            parts_of.append(len(chunks))
+            units.extend((i, j, c, tgt) for j, c in enumerate(chunks))
+        units.sort(key=lambda u: len(u[2]))
+        outputs: dict[tuple[int, int], tuple[str, bool]] = {}
+        results: dict[str, Translation] = {}
+        remaining = list(parts_of)
+        budget = self.options.budget()
+        chunk_tokens = budget * self.options.batches_per_chunk * self.options.threads()[0]
+        start = 0
+        while start < len(units):
+            end, used = start, 0
+            while end < len(units) and (end == start or used + len(units[end][2]) + 2 <= chunk_tokens):
+                used += len(units[end][2]) + 2
+                end += 1
+            batch = units[start:end]
+            for (owner, part, _, _), out in zip(batch, self._run_batch(batch), strict=True):
+                outputs[(owner, part)] = out
+                remaining[owner] -= 1
+            finished = []
+            for owner, _, _, _ in batch:
+                if remaining[owner] == 0 and todo[owner][0] not in results:
+                    parts = [outputs[(owner, j)] for j in range(parts_of[owner])]
+                    tgt = todo[owner][2]
+                    text = joiner(tgt).join(p[0] for p in parts)
+                    tr = Translation(text, truncated=any(p[1] for p in parts), split=parts_of[owner] > 1)
+                    results[todo[owner][0]] = tr
+                    finished.append((todo[owner][0], _encode_cached(tr)))
+            self.cache.put_many(finished)
+            if progress:
+                progress(len(finished))
+            start = end
+        self.counters["segments_translated"] += len(todo)
+        return results
+
+    def _split_overlong(self, text: str, limit: int) -> list[list[str]]:
+        """Split an over-long segment at word boundaries into parts of at most ``limit`` tokens."""
+        words = text.split()
+        if len(words) <= 1:
+            toks = self.model.sp_source.encode(text, out_type=str)
+            return [toks[i : i + limit] for i in range(0, len(toks), limit)]
+        mid = len(words) // 2
+        out: list[list[str]] = []
+        for half in (" ".join(words[:mid]), " ".join(words[mid:])):
+            toks = self.model.sp_source.encode(half, out_type=str)
+            out.extend([toks] if len(toks) <= limit else self._split_overlong(half, limit))
+        return out
+
+    def _run_batch(self, batch: list[tuple[int, int, list[str], str]]) -> list[tuple[str, bool]]:
+        fam, s = self.model.family, self.settings
+        sources = [fam.frame_source(toks, self.src, tgt) for _, _, toks, tgt in batch]
+        prefixes = [fam.target_prefix(tgt) for _, _, _, tgt in batch]
+        t0 = time.perf_counter()
+        results = self.model.translator.translate_batch(
+            sources,
+            target_prefix=prefixes if any(prefixes) else None,
+            max_batch_size=self.options.budget(),
+            batch_type="tokens",
+            beam_size=s.beam_size,
+            max_input_length=0,  # inputs are already within the limit; never truncate silently
+            max_decoding_length=s.max_decoding_length,
+            min_decoding_length=s.min_decoding_length,
+            length_penalty=s.length_penalty,
+            repetition_penalty=s.repetition_penalty,
+            no_repeat_ngram_size=s.no_repeat_ngram_size,
+            sampling_topk=s.sampling_topk,
+            sampling_temperature=s.sampling_temperature,
+            return_scores=False,
+        )
+        self.mt_seconds += time.perf_counter() - t0
+        out = []
+        for (_, _, toks, tgt), res in zip(batch, results, strict=True):
+            hyp = res.hypotheses[0]
+            self.counters["tokens_in"] += len(toks)
+            self.counters["tokens_out"] += len(hyp)
+            stripped = fam.strip_output(hyp, tgt)
+            truncated = len(hyp) >= s.max_decoding_length
+            out.append((self.model.sp_target.decode_pieces(stripped), truncated))
+        return out
+
+
+def _encode_cached(tr: Translation) -> str:
+    flags = ("t" if tr.truncated else "") + ("s" if tr.split else "")
+    return f"{flags}\x00{tr.text}"
+
+
+def _decode_cached(value: str) -> Translation:
+    flags, _, text = value.partition("\x00")
+    return Translation(text, truncated="t" in flags, split="s" in flags)

@@ -1,0 +1,271 @@
+"""The translate build, run locally: one task split into several languages, streamed in chunks.
+
+plan (cells = task x split x language) -> skip completed cells -> one pass over the source records:
+chunk -> segment -> translate (deduplicated, cached, all languages in one engine call) -> reassemble
+-> project labels -> score checks -> decide flags -> write JSONL. At the end each cell gets its HF
+dataset and manifest in a temporary folder, renamed into place, then marked complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from xprep import __version__
+from xprep.errors import InputError
+from xprep.io import sha256_file, write_hf_dataset
+from xprep.manifest import COMPLETE, RECORDS, Manifest, peak_rss_mb, versions
+from xprep.mt import langcodes
+from xprep.mt.cache import TranslationCache
+from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, Translation, TranslationEngine
+from xprep.mt.segment import gaps, rejoin, split_sentences
+from xprep.projection import exact
+from xprep.quality import checks
+from xprep.quality.filter import QualityTally, Thresholds
+from xprep.records import Record
+from xprep.tasks import TASKS, TaskSpec, load_task
+
+
+@dataclass
+class TranslateJob:
+    """Everything a translate build needs; every field is an option of ``xprep translate``."""
+
+    task: str
+    langs: list[str]
+    model: Path
+    out: Path
+    split: str = "train"
+    source: Path | None = None
+    fmt: str | None = None
+    limit: int | None = None
+    src_lang: str = "en"
+    decoding: DecodingSettings = field(default_factory=DecodingSettings)
+    device: DeviceOptions = field(default_factory=DeviceOptions)
+    cache: Path | None = None
+    segment: bool = True
+    checks: tuple[str, ...] = ("langid", "length_ratio", "copy", "repetition")
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    drop_flagged: bool = False
+    chunk_records: int = 1000
+    command: str = ""
+    progress: bool = True
+
+
+@dataclass
+class CellResult:
+    lang: str
+    path: Path
+    skipped: bool
+    manifest: Manifest
+
+
+@dataclass
+class _Cell:
+    lang: str
+    final: Path
+    tmp: Path
+    manifest: Manifest
+    writer: Any = None
+    counts: Counter = field(default_factory=Counter)
+    projection: Counter = field(default_factory=Counter)
+    tally: QualityTally | None = None
+
+
+def cell_dir(out: Path, task: str, lang: str, split: str) -> Path:
+    """Where one build cell lands: ``OUT/<task>/<lang>/<split>/``."""
+    return out / task / lang / split
+
+
+def translate_task(job: TranslateJob) -> list[CellResult]:
+    """Run a translate build; returns one result per target language (built or skipped as complete).
+
+    Raises :class:`xprep.errors.XprepError` subclasses for bad input before any translation starts.
+    """
+    spec = TASKS.get(job.task)
+    langs = [langcodes.normalise(lang) for lang in job.langs]
+    if not langs:
+        raise InputError("no target language given", hint="--to de,sw")
+    if job.source is None and not spec.hub:
+        raise InputError(f"task '{spec.name}' has no public hub copy", hint=spec.notes or "pass --source FILE")
+    model = MTModel.load(job.model, job.device)
+    for lang in langs:
+        model.check_languages(job.src_lang, lang)
+    declared_base = _declared(job, spec, model)
+    results: list[CellResult] = []
+    cells: list[_Cell] = []
+    for lang in langs:
+        declared = {**declared_base, "languages": {"source": job.src_lang, "target": lang}}
+        man = Manifest(declared=declared)
+        final = cell_dir(job.out, spec.name, lang, job.split)
+        if _is_complete(final, man):
+            results.append(CellResult(lang, final, True, Manifest.read(final)))
+            continue
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(f".{final.name}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        cells.append(_Cell(lang, final, tmp, man, tally=QualityTally(lang, job.thresholds)))
+    if not cells:
+        return results
+    cache = TranslationCache(job.cache or job.out / ".cache" / "translations.sqlite")
+    engine = TranslationEngine(model, job.src_lang, job.decoding, job.device, cache)
+    t0 = time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        for cell in cells:
+            cell.writer = stack.enter_context((cell.tmp / RECORDS).open("w", encoding="utf-8"))
+        bar = _progress_bar(job)
+        stack.callback(bar.close)
+        records = load_task(spec.name, job.split, job.source, job.fmt, job.limit)
+        for chunk in _chunks(records, job.chunk_records):
+            _translate_chunk(chunk, cells, engine, job, bar)
+    wall = time.perf_counter() - t0
+    for cell in cells:
+        results.append(_finish(cell, job, engine, wall))
+    cache.close()
+    return results
+
+
+def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, Any]:
+    if job.source is not None:
+        source = {"path": str(Path(job.source).resolve()), "sha256": sha256_file(job.source), "format": job.fmt}
+    else:
+        source = {"hub": [{"id": s.hub_id, "config": s.config, "split": s.split, "revision": s.revision}
+                          for s in spec.hub.get(job.split, ())]}
+    return {
+        "xprep_version": __version__,
+        "command": job.command,
+        "task": {"name": spec.name, "kind": spec.kind, "split": job.split, "limit": job.limit},
+        "source": source,
+        "model": {"path": str(model.path), "family": model.family.name, "checksum": model.checksum,
+                  "quantization": model.info.get("quantization"), "source": model.info.get("source")},
+        "decoding": job.decoding.as_dict(),
+        "device": {"device": job.device.device, "device_index": list(job.device.device_index),
+                   "compute_type": job.device.compute_type, "batch_tokens": job.device.budget()},
+        "segmentation": "sentences" if job.segment else "none",
+        "projection": ["exact"] if spec.kind in ("span", "tagging") else [],
+        "checks": list(job.checks),
+        "thresholds": job.thresholds.as_dict(),
+        "filter": job.drop_flagged,
+    }
+
+
+def _is_complete(final: Path, man: Manifest) -> bool:
+    """A cell is complete when its marker holds the same configuration hash (stale output is rebuilt)."""
+    marker = final / COMPLETE
+    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == man.config_hash()
+
+
+def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    it = iter(records)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _progress_bar(job: TranslateJob) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(unit="seg", desc=f"translate {job.task}", disable=not job.progress, file=sys.stderr,
+                dynamic_ncols=True, mininterval=0.5)
+
+
+def _field_segments(text: str, segment: bool) -> list[str]:
+    if not segment:
+        return [text]
+    segs = split_sentences(text)
+    return [text[s.start : s.end] for s in segs] or [text]
+
+
+def _translate_chunk(chunk: list[Record], cells: list[_Cell], engine: TranslationEngine,
+                     job: TranslateJob, bar: Any) -> None:
+    requests: list[tuple[str, str]] = []
+    layout: list[list[tuple[str, list[str], list[str]]]] = []  # per record: (path, segments, gaps)
+    for rec in chunk:
+        fields = []
+        for path, text in rec.segments():
+            segs = _field_segments(text, job.segment)
+            src_gaps = gaps(text, split_sentences(text)) if job.segment and len(segs) > 1 else [""] * (len(segs) - 1)
+            fields.append((path, segs, src_gaps))
+        layout.append(fields)
+    for cell in cells:
+        for fields in layout:
+            for _, segs, _ in fields:
+                requests.extend((s, cell.lang) for s in segs)
+    translations = engine.translate(requests, progress=bar.update)
+    pos = 0
+    for cell in cells:
+        for rec, fields in zip(chunk, layout, strict=True):
+            texts: dict[str, str] = {}
+            offsets: dict[str, list[tuple[int, int]]] = {}
+            flags: set[str] = set()
+            for path, segs, src_gaps in fields:
+                parts: list[Translation] = translations[pos : pos + len(segs)]
+                pos += len(segs)
+                texts[path], offsets[path] = rejoin([p.text for p in parts], src_gaps, langcodes.joiner(cell.lang))
+                flags.update(f for p in parts for f in (("truncated",) if p.truncated else ()))
+                flags.update(f for p in parts for f in (("split_overlong",) if p.split else ()))
+            _emit(rec, rec.translated(texts, cell.lang), offsets, sorted(flags), cell, job)
+
+
+def _emit(src: Record, tgt: Record, offsets: dict, mt_flags: list[str], cell: _Cell, job: TranslateJob) -> None:
+    cell.counts["in"] += 1
+    proj = exact.project(src, tgt)
+    cell.projection[proj["status"]] += 1
+    if proj.get("reason"):
+        cell.projection[f"failed:{proj['reason']}"] += 1
+    quality = checks.score(src, tgt, list(job.checks))
+    assert cell.tally is not None
+    flags = cell.tally.add(quality) + mt_flags
+    quality["flags"] = flags
+    tgt.meta = {
+        "source": {**src.meta.get("source", {}), "id": src.id, "lang": src.lang},
+        "translation": {"segments": {p: [list(o) for o in offs] for p, offs in offsets.items()},
+                        "flags": mt_flags},
+        "projection": proj,
+        "quality": quality,
+    }
+    problems = tgt.check()
+    if problems:  # a bug upstream, never the user's input: keep it visible
+        raise RuntimeError(f"translated record {tgt.id} is invalid: {problems}")
+    if job.drop_flagged and flags:
+        for reason in flags:
+            cell.counts[f"dropped:{reason}"] += 1
+        cell.counts["dropped"] += 1
+        return
+    cell.writer.write(json.dumps(tgt.to_dict(), ensure_ascii=False) + "\n")
+    cell.counts["out"] += 1
+
+
+def _finish(cell: _Cell, job: TranslateJob, engine: TranslationEngine, wall: float) -> CellResult:
+    cell.writer.close()
+    write_hf_dataset(cell.tmp / RECORDS, cell.tmp)
+    tc = engine.counters
+    dropped = {k.split(":", 1)[1]: v for k, v in cell.counts.items() if k.startswith("dropped:")}
+    cell.manifest.computed = {
+        "counts": {"in": cell.counts["in"], "out": cell.counts["out"], "dropped": cell.counts["dropped"],
+                   "dropped_by_reason": dropped},
+        "quality": cell.tally.summary() if cell.tally else {},
+        "projection": dict(cell.projection),
+        "translation": {k: tc[k] for k in ("segments", "segments_unique", "cache_hits", "segments_translated",
+                                           "segments_split_overlong", "tokens_in", "tokens_out")},
+        "timing": {"wall_s": round(wall, 3), "mt_s": round(engine.mt_seconds, 3),
+                   "segments_per_s": round(tc["segments"] / wall, 1) if wall else None,
+                   "note": "translation counters and timing cover all languages of this run together"},
+        "peak_rss_mb": peak_rss_mb(),
+        "versions": versions(),
+        "records_sha256": sha256_file(cell.tmp / RECORDS),
+    }
+    cell.manifest.write(cell.tmp)
+    if cell.final.exists():
+        shutil.rmtree(cell.final)
+    cell.tmp.rename(cell.final)
+    (cell.final / COMPLETE).write_text(cell.manifest.config_hash() + "\n", encoding="utf-8")
+    return CellResult(cell.lang, cell.final, False, cell.manifest)

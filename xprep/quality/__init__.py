@@ -1,0 +1,1 @@
+"""Build-time checks: scores per record (checks) and an explicit decision step (filter)."""

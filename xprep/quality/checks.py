@@ -1,0 +1,127 @@
+"""Checks score a translated record against its source; they never decide or drop.
+
+Each check is registered in CHECKS and writes one value into ``meta["quality"][name]``:
+
+- ``langid``: the language langdetect finds in the translated text and its probability;
+- ``length_ratio``: target/source characters, divided by the target script's expected ratio;
+- ``copy``: share of translated fields that are an untranslated copy of their source (>= 3 words);
+- ``repetition``: the longest run of a repeated 1-4-gram in any translated field (a known NLLB failure).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from xprep.records import Record
+from xprep.registry import Registry
+
+# Characters of the target per character of English source, roughly, for scripts far from 1.0.
+EXPECTED_CHAR_RATIO = {"zh": 0.3, "zh-Hant": 0.3, "ja": 0.4, "ko": 0.45, "th": 0.9, "ar": 0.85, "he": 0.8}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    description: str
+    score: Callable[[Record, Record], Any]
+
+
+CHECKS: Registry[Check] = Registry("check")
+
+
+def _texts(rec: Record) -> list[str]:
+    return [t for _, t in rec.segments() if t]
+
+
+# --- langid ------------------------------------------------------------------------------------
+_LANGDETECT_ALIASES = {"zh-cn": "zh", "zh-tw": "zh-Hant"}
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """(language, probability) by langdetect, seeded so results repeat; ('unknown', 0) for no letters."""
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    try:
+        best = detect_langs(text)[0]
+    except LangDetectException:
+        return "unknown", 0.0
+    return _LANGDETECT_ALIASES.get(best.lang, best.lang), round(best.prob, 4)
+
+
+def langdetect_supports(lang: str) -> bool:
+    """Whether langdetect has a profile for ``lang`` (55 languages)."""
+    import os
+
+    import langdetect
+
+    profiles = os.path.join(os.path.dirname(langdetect.__file__), "profiles")
+    names = {_LANGDETECT_ALIASES.get(n, n) for n in os.listdir(profiles)}
+    return lang in names
+
+
+def _langid(src: Record, tgt: Record) -> dict[str, Any]:
+    lang, prob = detect_language(" ".join(_texts(tgt)))
+    return {"lang": lang, "prob": prob}
+
+
+# --- length ratio ------------------------------------------------------------------------------
+def _length_ratio(src: Record, tgt: Record) -> float:
+    s = sum(len(t) for t in _texts(src)) or 1
+    t = sum(len(x) for x in _texts(tgt))
+    return round(t / s / EXPECTED_CHAR_RATIO.get(tgt.lang, 1.0), 4)
+
+
+# --- copies ------------------------------------------------------------------------------------
+_NON_WORD = re.compile(r"\W+", re.UNICODE)
+
+
+def _norm(text: str) -> str:
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def _copy(src: Record, tgt: Record) -> float:
+    pairs = [(a, b) for (_, a), (_, b) in zip(src.segments(), tgt.segments(), strict=False) if len(a.split()) >= 3]
+    if not pairs:
+        return 0.0
+    return round(sum(_norm(a) == _norm(b) for a, b in pairs) / len(pairs), 4)
+
+
+# --- repetition --------------------------------------------------------------------------------
+def longest_repeat(tokens: list[str], max_n: int = 4) -> int:
+    """The most consecutive repetitions of any n-gram (n <= ``max_n``); 1 means nothing repeats."""
+    best = 1
+    for n in range(1, max_n + 1):
+        i = 0
+        while i + 2 * n <= len(tokens):
+            run = 1
+            while i + (run + 1) * n <= len(tokens) and tokens[i + run * n : i + (run + 1) * n] == tokens[i : i + n]:
+                run += 1
+            best = max(best, run)
+            i += max(1, (run - 1) * n) if run > 1 else 1
+    return best
+
+
+def _repetition(src: Record, tgt: Record) -> int:
+    def toks(text: str) -> list[str]:
+        words = text.split()
+        return words if len(words) > 1 else list(text)  # unspaced scripts: characters
+
+    return max((longest_repeat(toks(t)) for t in _texts(tgt)), default=1)
+
+
+CHECKS.add("langid", Check("langid", "detected language of the translation (langdetect) and its probability",
+                           _langid))
+CHECKS.add("length_ratio", Check("length_ratio", "target/source characters over the script's expected ratio",
+                                 _length_ratio))
+CHECKS.add("copy", Check("copy", "share of fields (>= 3 words) copied untranslated", _copy))
+CHECKS.add("repetition", Check("repetition", "longest run of a repeated 1-4-gram", _repetition))
+
+
+def score(src: Record, tgt: Record, names: list[str] | None = None) -> dict[str, Any]:
+    """Run the named checks (all by default) and return ``{name: value}``."""
+    return {name: CHECKS.get(name).score(src, tgt) for name in (names or CHECKS.names())}

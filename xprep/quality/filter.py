@@ -1,0 +1,83 @@
+"""The decision step: thresholds over check scores -> flags; counted, and optionally dropped.
+
+Scores are computed once by :mod:`xprep.quality.checks`; changing a threshold here needs no recompute.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from xprep.quality.checks import langdetect_supports
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A record is flagged when any rule below fires. Ratios are already script-normalised."""
+
+    min_length_ratio: float = 0.5
+    max_length_ratio: float = 2.0
+    max_copy: float = 0.5
+    max_repetition: int = 4
+    min_langid_prob: float = 0.5
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def flags(quality: dict[str, Any], target_lang: str, th: Thresholds, langid_supported: bool) -> list[str]:
+    """Reasons a record is flagged (empty: it passes), from its ``meta.quality`` scores."""
+    out = []
+    lid = quality.get("langid")
+    if lid and langid_supported and (lid["lang"] != target_lang or lid["prob"] < th.min_langid_prob):
+        out.append("lang_mismatch")
+    ratio = quality.get("length_ratio")
+    if ratio is not None and not th.min_length_ratio <= ratio <= th.max_length_ratio:
+        out.append("length_ratio_outlier")
+    if quality.get("copy", 0) > th.max_copy:
+        out.append("untranslated_copy")
+    if quality.get("repetition", 1) >= th.max_repetition:
+        out.append("repetition")
+    return out
+
+
+@dataclass
+class QualityTally:
+    """Counts over a build: how many records each rule flags, and the langid match rate."""
+
+    target_lang: str
+    thresholds: Thresholds
+    records: int = 0
+    flagged: int = 0
+    langid_matches: int = 0
+    reasons: Counter | None = None
+    ratio_sum: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.reasons = Counter()
+        self.langid_supported = langdetect_supports(self.target_lang)
+
+    def add(self, quality: dict[str, Any]) -> list[str]:
+        """Count one record's scores; returns its flags."""
+        found = flags(quality, self.target_lang, self.thresholds, self.langid_supported)
+        self.records += 1
+        self.flagged += bool(found)
+        self.reasons.update(found)
+        lid = quality.get("langid")
+        if lid and lid["lang"] == self.target_lang:
+            self.langid_matches += 1
+        self.ratio_sum += quality.get("length_ratio", 0.0)
+        return found
+
+    def summary(self) -> dict[str, Any]:
+        n = max(self.records, 1)
+        return {
+            "records": self.records,
+            "flagged": self.flagged,
+            "flag_reasons": dict(self.reasons),
+            "langid_rate": round(self.langid_matches / n, 4) if self.langid_supported else None,
+            "langid_supported": self.langid_supported,
+            "mean_length_ratio": round(self.ratio_sum / n, 4),
+            "thresholds": self.thresholds.as_dict(),
+        }
