@@ -219,7 +219,7 @@ def _emit(src: Record, tgt: Record, offsets: dict, mt_flags: list[str], cell: _C
     cell.counts["in"] += 1
     proj = exact.project(src, tgt)
     cell.projection[proj["status"]] += 1
-    if proj.get("reason"):
+    if proj.get("reason") and proj["status"] == "failed":
         cell.projection[f"failed:{proj['reason']}"] += 1
     quality = checks.score(src, tgt, list(job.checks))
     assert cell.tally is not None

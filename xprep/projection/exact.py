@@ -36,7 +36,7 @@ def project(src: Record, tgt: Record) -> dict[str, Any]:
     """Set the target's labels in place; return the ``meta.projection`` section."""
     if isinstance(tgt, SpanRecord) and isinstance(src, SpanRecord):
         if not src.answers:
-            return {"method": "exact", "status": "projected", "answers": 0}
+            return {"method": "exact", "status": "not_needed", "reason": "unanswerable"}
         answers = []
         for s_ans, t_ans in zip(src.answers, tgt.answers, strict=True):
             start = locate(tgt.context, t_ans["text"], s_ans["start"] / max(len(src.context), 1))

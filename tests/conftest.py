@@ -1,0 +1,36 @@
+"""Shared fixtures: tiny MT models built once per test session (real architectures, random weights)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def sample_texts() -> list[str]:
+    from xprep.demo import sample_texts
+
+    return sample_texts()
+
+
+@pytest.fixture(scope="session")
+def tiny_m2m100(tmp_path_factory: pytest.TempPathFactory, sample_texts: list[str]) -> Path:
+    from xprep.mt.tiny import build_tiny_model
+
+    return build_tiny_model("m2m100", tmp_path_factory.mktemp("m2m100") / "model", sample_texts, seed=1)
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tmp_path_factory: pytest.TempPathFactory, sample_texts: list[str]) -> Path:
+    from xprep.mt.tiny import build_tiny_model
+
+    return build_tiny_model("marian", tmp_path_factory.mktemp("marian") / "model", sample_texts, seed=2,
+                            pair=("en", "de"))

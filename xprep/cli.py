@@ -1,0 +1,222 @@
+"""The ``xprep`` command line: one thin command per verb, each calling one library function.
+
+User errors (:class:`xprep.errors.XprepError`) print one line on stderr and exit with code 2;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from xprep import __version__
+from xprep.errors import XprepError
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except XprepError as exc:
+            click.echo(f"xprep: error: {exc.one_line()}", err=True)
+            sys.exit(2)
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join("{:<%d}" % w for w in widths)
+    out = [line.format(*header), line.format(*["-" * w for w in widths])]
+    out += [line.format(*[str(c) for c in r]) for r in rows]
+    return "\n".join(out)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xprep")
+def main() -> None:
+    """xprep: build non-English intermediate-task corpora and test cross-lingual transfer.
+
+    Start with `xprep tasks` and `xprep models list`; `xprep demo` runs the whole translate path
+    offline on embedded samples with a tiny model.
+    """
+
+
+# --- tasks --------------------------------------------------------------------------------------
+@main.command("tasks")
+@click.option("--json", "as_json", is_flag=True, help="Print the specs as JSON.")
+def tasks_cmd(as_json: bool) -> None:
+    """List the intermediate tasks: name, kind, source, splits and fields translated."""
+    from xprep.tasks import TASKS
+
+    fields = {"pair": "text_a, text_b", "choice": "context, question, choices[]",
+              "span": "context, question, answers[].text", "tagging": "tokens[]"}
+    rows = []
+    data = []
+    for name in TASKS:
+        s = TASKS.get(name)
+        splits = ", ".join(f"{k} {v:,}" for k, v in s.splits.items())
+        rows.append([name, s.kind, s.hub_ids, splits, fields[s.kind], ", ".join(s.local)])
+        data.append({"name": name, "kind": s.kind, "hub": s.hub_ids, "splits": s.splits, "local_formats": list(s.local),
+                     "licence": s.licence, "citation": s.citation, "description": s.description})
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(_table(rows, ["task", "kind", "hub source", "splits (size)", "translated", "local formats"]))
+
+
+# --- models -------------------------------------------------------------------------------------
+@main.group("models")
+def models() -> None:
+    """MT models: list known ones, convert one for CTranslate2, build a tiny one for offline runs."""
+
+
+@models.command("list")
+def models_list() -> None:
+    """Known MT models by family, with size, coverage and licence."""
+    from xprep.mt.catalog import CATALOG
+    from xprep.mt.families import FAMILIES
+
+    click.echo(_table([[m.hub_id, m.family, m.params, m.languages, m.licence] for m in CATALOG],
+                      ["hub id", "family", "params", "languages", "licence"]))
+    click.echo("\nfamilies: " + "; ".join(f"{n} = {FAMILIES.get(n).description}" for n in FAMILIES))
+
+
+@models.command("convert")
+@click.argument("model")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--quantization", default=None, help="int8, int8_float16, float16, bfloat16, ... (default: keep).")
+@click.option("--pair", default=None, help="For per-pair OPUS-MT models: SRC-TGT, e.g. en-de.")
+@click.option("--force", is_flag=True, help="Overwrite a non-empty output folder.")
+def models_convert(model: str, out: Path, quantization: str | None, pair: str | None, force: bool) -> None:
+    """Convert MODEL (hub id or transformers folder) to a CTranslate2 folder xprep can load."""
+    from xprep.mt.convert import convert_model
+
+    langs = tuple(pair.split("-", 1)) if pair else None
+    path = convert_model(model, out, quantization=quantization, force=force, languages=langs)  # type: ignore[arg-type]
+    click.echo(f"converted model: {path}")
+
+
+@models.command("tiny")
+@click.option("--family", type=click.Choice(["marian", "m2m100"]), default="m2m100", show_default=True)
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--pair", default="en-de", show_default=True, help="Language pair a Marian model is declared for.")
+def models_tiny(family: str, out: Path, seed: int, pair: str) -> None:
+    """Build a tiny random-weight model (real architecture, vocabulary trained on the samples).
+
+    It makes nonsense text; it exists so the whole path runs offline.
+    """
+    from xprep.demo import sample_texts
+    from xprep.mt.tiny import build_tiny_model
+
+    src, tgt = pair.split("-", 1)
+    path = build_tiny_model(family, out, sample_texts(), seed=seed, pair=(src, tgt))
+    click.echo(f"tiny {family} model (random weights: output is nonsense): {path}")
+
+
+# --- translate ----------------------------------------------------------------------------------
+def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
+    opts = [
+        click.option("--to", "langs", required=True, help="Target languages, comma-separated ISO codes (de,sw)."),
+        click.option("--model", required=True, type=click.Path(path_type=Path), help="CTranslate2 model folder."),
+        click.option("--out", default=Path("build"), type=click.Path(path_type=Path), show_default=True),
+        click.option("--split", default="train", show_default=True),
+        click.option("--source", default=None, type=click.Path(path_type=Path),
+                     help="Local file in the task's own format (default: the HF hub)."),
+        click.option("--format", "fmt", default=None, help="Local file format when the name does not tell."),
+        click.option("--limit", default=None, type=int, help="Translate only the first N records."),
+        click.option("--from", "src_lang", default="en", show_default=True, help="Source language."),
+        click.option("--beam-size", default=4, show_default=True),
+        click.option("--max-decoding-length", default=256, show_default=True),
+        click.option("--max-input-length", default=1024, show_default=True,
+                     help="Longer segments are split at word boundaries (never cut)."),
+        click.option("--repetition-penalty", default=1.0, show_default=True),
+        click.option("--no-repeat-ngram-size", default=0, show_default=True),
+        click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True),
+        click.option("--device-index", default="0", show_default=True, help="GPU ids, comma-separated."),
+        click.option("--compute-type", default="auto", show_default=True,
+                     help="auto, int8, int8_float16, float16, bfloat16, float32."),
+        click.option("--batch-tokens", default=None, type=int, help="Token budget per batch (cpu 2048, cuda 8192)."),
+        click.option("--inter-threads", default=None, type=int),
+        click.option("--intra-threads", default=None, type=int),
+        click.option("--cache", default=None, type=click.Path(path_type=Path),
+                     help="Translation cache file (default OUT/.cache/translations.sqlite)."),
+        click.option("--no-segment", is_flag=True, help="Translate whole fields, not sentences."),
+        click.option("--filter", "drop_flagged", is_flag=True, help="Drop records any check flags (counted)."),
+        click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON at the end."),
+        click.option("--quiet", is_flag=True, help="No progress bar."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+@main.command("translate")
+@click.argument("task")
+@_translate_options
+def translate_cmd(task: str, **kw: object) -> None:
+    """Translate TASK into languages: build/<task>/<lang>/<split>/ with records, HF dataset, manifest."""
+    from xprep.mt.engine import DecodingSettings, DeviceOptions
+    from xprep.pipeline import TranslateJob, translate_task
+
+    job = TranslateJob(
+        task=task, langs=[x for x in str(kw["langs"]).split(",") if x.strip()], model=kw["model"],  # type: ignore[arg-type]
+        out=kw["out"], split=kw["split"], source=kw["source"], fmt=kw["fmt"], limit=kw["limit"],  # type: ignore[arg-type]
+        src_lang=kw["src_lang"],  # type: ignore[arg-type]
+        decoding=DecodingSettings(
+            beam_size=kw["beam_size"], max_decoding_length=kw["max_decoding_length"],  # type: ignore[arg-type]
+            max_input_length=kw["max_input_length"], repetition_penalty=kw["repetition_penalty"],  # type: ignore[arg-type]
+            no_repeat_ngram_size=kw["no_repeat_ngram_size"],  # type: ignore[arg-type]
+        ),
+        device=DeviceOptions(
+            device=kw["device"], device_index=tuple(int(i) for i in str(kw["device_index"]).split(",")),  # type: ignore[arg-type]
+            compute_type=kw["compute_type"], batch_tokens=kw["batch_tokens"],  # type: ignore[arg-type]
+            inter_threads=kw["inter_threads"], intra_threads=kw["intra_threads"],  # type: ignore[arg-type]
+        ),
+        cache=kw["cache"], segment=not kw["no_segment"], drop_flagged=bool(kw["drop_flagged"]),  # type: ignore[arg-type]
+        command=shlex.join(sys.argv), progress=not kw["quiet"],
+    )
+    results = translate_task(job)
+    if kw["as_json"]:
+        click.echo(json.dumps([r.manifest.to_dict() for r in results], indent=2, ensure_ascii=False))
+        return
+    from xprep.report import quality_table
+
+    click.echo(quality_table(results))
+
+
+@main.command("verify")
+@click.argument("build_dir", type=click.Path(path_type=Path, exists=True))
+def verify_cmd(build_dir: Path) -> None:
+    """Recompute hashes and counts of every build cell under BUILD_DIR against its manifest."""
+    from xprep.manifest import MANIFEST, verify
+
+    cells = sorted(p.parent for p in build_dir.rglob(MANIFEST) if not p.parent.name.startswith("."))
+    if not cells:
+        raise XprepError("no build cells (manifest.json) found", where=str(build_dir))
+    bad = 0
+    for cell in cells:
+        problems = verify(cell)
+        bad += bool(problems)
+        click.echo(f"{'ok  ' if not problems else 'FAIL'} {cell}")
+        for p in problems:
+            click.echo(f"     {p}")
+    if bad:
+        sys.exit(1)
+
+
+@main.command("demo")
+@click.option("--out", default=Path("demo-output"), type=click.Path(path_type=Path), show_default=True)
+@click.option("--to", "langs", default="de,fr", show_default=True, help="Target languages.")
+def demo_cmd(out: Path, langs: str) -> None:
+    """Run the whole translate path offline: nine tasks' embedded samples, a tiny model built here."""
+    from xprep.demo import run_demo
+
+    run_demo(out, [x.strip() for x in langs.split(",") if x.strip()], echo=click.echo)
+
+
+if __name__ == "__main__":
+    main()
