@@ -32,5 +32,6 @@ def tiny_m2m100(tmp_path_factory: pytest.TempPathFactory, sample_texts: list[str
 def tiny_marian(tmp_path_factory: pytest.TempPathFactory, sample_texts: list[str]) -> Path:
     from xprep.mt.tiny import build_tiny_model
 
-    return build_tiny_model("marian", tmp_path_factory.mktemp("marian") / "model", sample_texts, seed=2,
-                            pair=("en", "de"))
+    return build_tiny_model(
+        "marian", tmp_path_factory.mktemp("marian") / "model", sample_texts, seed=2, pair=("en", "de")
+    )

@@ -5,9 +5,13 @@ from xprep.records import ChoiceRecord, PairRecord, SpanRecord, TaggingRecord, r
 
 
 def test_span_offsets_must_match_text():
-    ok = SpanRecord(id="q1", lang="en", context="The cat sat.", question="Who sat?", answers=[{"text": "cat", "start": 4}])
+    ok = SpanRecord(
+        id="q1", lang="en", context="The cat sat.", question="Who sat?", answers=[{"text": "cat", "start": 4}]
+    )
     ok.validate()
-    bad = SpanRecord(id="q2", lang="en", context="The cat sat.", question="Who sat?", answers=[{"text": "cat", "start": 5}])
+    bad = SpanRecord(
+        id="q2", lang="en", context="The cat sat.", question="Who sat?", answers=[{"text": "cat", "start": 5}]
+    )
     with pytest.raises(InputError) as exc:
         bad.validate(source="f.jsonl:3")
     msg = exc.value.one_line()
@@ -16,8 +20,14 @@ def test_span_offsets_must_match_text():
 
 def test_unanswerable_is_valid_and_failed_projection_keeps_record():
     SpanRecord(id="q", lang="en", context="c", question="q?", answers=[]).validate()
-    rec = SpanRecord(id="q", lang="de", context="c", question="q?", answers=[{"text": "x", "start": -1}],
-                     meta={"projection": {"status": "failed"}})
+    rec = SpanRecord(
+        id="q",
+        lang="de",
+        context="c",
+        question="q?",
+        answers=[{"text": "x", "start": -1}],
+        meta={"projection": {"status": "failed"}},
+    )
     rec.validate()
 
 

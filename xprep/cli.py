@@ -15,6 +15,7 @@ import click
 
 from xprep import __version__
 from xprep.errors import XprepError
+from xprep.report import format_table as _table
 
 
 class _Group(click.Group):
@@ -24,14 +25,6 @@ class _Group(click.Group):
         except XprepError as exc:
             click.echo(f"xprep: error: {exc.one_line()}", err=True)
             sys.exit(2)
-
-
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = "  ".join("{:<%d}" % w for w in widths)
-    out = [line.format(*header), line.format(*["-" * w for w in widths])]
-    out += [line.format(*[str(c) for c in r]) for r in rows]
-    return "\n".join(out)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,16 +44,30 @@ def tasks_cmd(as_json: bool) -> None:
     """List the intermediate tasks: name, kind, source, splits and fields translated."""
     from xprep.tasks import TASKS
 
-    fields = {"pair": "text_a, text_b", "choice": "context, question, choices[]",
-              "span": "context, question, answers[].text", "tagging": "tokens[]"}
+    fields = {
+        "pair": "text_a, text_b",
+        "choice": "context, question, choices[]",
+        "span": "context, question, answers[].text",
+        "tagging": "tokens[]",
+    }
     rows = []
     data = []
     for name in TASKS:
         s = TASKS.get(name)
         splits = ", ".join(f"{k} {v:,}" for k, v in s.splits.items())
         rows.append([name, s.kind, s.hub_ids, splits, fields[s.kind], ", ".join(s.local)])
-        data.append({"name": name, "kind": s.kind, "hub": s.hub_ids, "splits": s.splits, "local_formats": list(s.local),
-                     "licence": s.licence, "citation": s.citation, "description": s.description})
+        data.append(
+            {
+                "name": name,
+                "kind": s.kind,
+                "hub": s.hub_ids,
+                "splits": s.splits,
+                "local_formats": list(s.local),
+                "licence": s.licence,
+                "citation": s.citation,
+                "description": s.description,
+            }
+        )
     if as_json:
         click.echo(json.dumps(data, indent=2))
     else:
@@ -79,8 +86,12 @@ def models_list() -> None:
     from xprep.mt.catalog import CATALOG
     from xprep.mt.families import FAMILIES
 
-    click.echo(_table([[m.hub_id, m.family, m.params, m.languages, m.licence] for m in CATALOG],
-                      ["hub id", "family", "params", "languages", "licence"]))
+    click.echo(
+        _table(
+            [[m.hub_id, m.family, m.params, m.languages, m.licence] for m in CATALOG],
+            ["hub id", "family", "params", "languages", "licence"],
+        )
+    )
     click.echo("\nfamilies: " + "; ".join(f"{n} = {FAMILIES.get(n).description}" for n in FAMILIES))
 
 
@@ -124,26 +135,42 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
         click.option("--model", required=True, type=click.Path(path_type=Path), help="CTranslate2 model folder."),
         click.option("--out", default=Path("build"), type=click.Path(path_type=Path), show_default=True),
         click.option("--split", default="train", show_default=True),
-        click.option("--source", default=None, type=click.Path(path_type=Path),
-                     help="Local file in the task's own format (default: the HF hub)."),
+        click.option(
+            "--source",
+            default=None,
+            type=click.Path(path_type=Path),
+            help="Local file in the task's own format (default: the HF hub).",
+        ),
         click.option("--format", "fmt", default=None, help="Local file format when the name does not tell."),
         click.option("--limit", default=None, type=int, help="Translate only the first N records."),
         click.option("--from", "src_lang", default="en", show_default=True, help="Source language."),
         click.option("--beam-size", default=4, show_default=True),
         click.option("--max-decoding-length", default=256, show_default=True),
-        click.option("--max-input-length", default=1024, show_default=True,
-                     help="Longer segments are split at word boundaries (never cut)."),
+        click.option(
+            "--max-input-length",
+            default=1024,
+            show_default=True,
+            help="Longer segments are split at word boundaries (never cut).",
+        ),
         click.option("--repetition-penalty", default=1.0, show_default=True),
         click.option("--no-repeat-ngram-size", default=0, show_default=True),
         click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True),
         click.option("--device-index", default="0", show_default=True, help="GPU ids, comma-separated."),
-        click.option("--compute-type", default="auto", show_default=True,
-                     help="auto, int8, int8_float16, float16, bfloat16, float32."),
+        click.option(
+            "--compute-type",
+            default="auto",
+            show_default=True,
+            help="auto, int8, int8_float16, float16, bfloat16, float32.",
+        ),
         click.option("--batch-tokens", default=None, type=int, help="Token budget per batch (cpu 2048, cuda 8192)."),
         click.option("--inter-threads", default=None, type=int),
         click.option("--intra-threads", default=None, type=int),
-        click.option("--cache", default=None, type=click.Path(path_type=Path),
-                     help="Translation cache file (default OUT/.cache/translations.sqlite)."),
+        click.option(
+            "--cache",
+            default=None,
+            type=click.Path(path_type=Path),
+            help="Translation cache file (default OUT/.cache/translations.sqlite).",
+        ),
         click.option("--no-segment", is_flag=True, help="Translate whole fields, not sentences."),
         click.option("--filter", "drop_flagged", is_flag=True, help="Drop records any check flags (counted)."),
         click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON at the end."),
@@ -163,21 +190,35 @@ def translate_cmd(task: str, **kw: object) -> None:
     from xprep.pipeline import TranslateJob, translate_task
 
     job = TranslateJob(
-        task=task, langs=[x for x in str(kw["langs"]).split(",") if x.strip()], model=kw["model"],  # type: ignore[arg-type]
-        out=kw["out"], split=kw["split"], source=kw["source"], fmt=kw["fmt"], limit=kw["limit"],  # type: ignore[arg-type]
+        task=task,
+        langs=[x for x in str(kw["langs"]).split(",") if x.strip()],
+        model=kw["model"],  # type: ignore[arg-type]
+        out=kw["out"],
+        split=kw["split"],
+        source=kw["source"],
+        fmt=kw["fmt"],
+        limit=kw["limit"],  # type: ignore[arg-type]
         src_lang=kw["src_lang"],  # type: ignore[arg-type]
         decoding=DecodingSettings(
-            beam_size=kw["beam_size"], max_decoding_length=kw["max_decoding_length"],  # type: ignore[arg-type]
-            max_input_length=kw["max_input_length"], repetition_penalty=kw["repetition_penalty"],  # type: ignore[arg-type]
+            beam_size=kw["beam_size"],
+            max_decoding_length=kw["max_decoding_length"],  # type: ignore[arg-type]
+            max_input_length=kw["max_input_length"],
+            repetition_penalty=kw["repetition_penalty"],  # type: ignore[arg-type]
             no_repeat_ngram_size=kw["no_repeat_ngram_size"],  # type: ignore[arg-type]
         ),
         device=DeviceOptions(
-            device=kw["device"], device_index=tuple(int(i) for i in str(kw["device_index"]).split(",")),  # type: ignore[arg-type]
-            compute_type=kw["compute_type"], batch_tokens=kw["batch_tokens"],  # type: ignore[arg-type]
-            inter_threads=kw["inter_threads"], intra_threads=kw["intra_threads"],  # type: ignore[arg-type]
+            device=kw["device"],
+            device_index=tuple(int(i) for i in str(kw["device_index"]).split(",")),  # type: ignore[arg-type]
+            compute_type=kw["compute_type"],
+            batch_tokens=kw["batch_tokens"],  # type: ignore[arg-type]
+            inter_threads=kw["inter_threads"],
+            intra_threads=kw["intra_threads"],  # type: ignore[arg-type]
         ),
-        cache=kw["cache"], segment=not kw["no_segment"], drop_flagged=bool(kw["drop_flagged"]),  # type: ignore[arg-type]
-        command=shlex.join(sys.argv), progress=not kw["quiet"],
+        cache=kw["cache"],
+        segment=not kw["no_segment"],
+        drop_flagged=bool(kw["drop_flagged"]),  # type: ignore[arg-type]
+        command=shlex.join(sys.argv),
+        progress=not kw["quiet"],
     )
     results = translate_task(job)
     if kw["as_json"]:
@@ -186,6 +227,7 @@ def translate_cmd(task: str, **kw: object) -> None:
     from xprep.report import quality_table
 
     click.echo(quality_table(results))
+    click.echo(f"output: {job.out.resolve()}")
 
 
 @main.command("verify")

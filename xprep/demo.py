@@ -18,8 +18,12 @@ from xprep.tasks import TASKS, load_task, sample_path
 
 def sample_texts() -> list[str]:
     """Every translatable text of every embedded sample (the tiny models' vocabulary corpus)."""
-    return [text for name in TASKS for rec in load_task(name, "train", sample_path(TASKS.get(name)))
-            for _, text in rec.segments()]
+    return [
+        text
+        for name in TASKS
+        for rec in load_task(name, "train", sample_path(TASKS.get(name)))
+        for _, text in rec.segments()
+    ]
 
 
 def run_demo(out: Path, langs: list[str], echo: Callable[[str], None] = print) -> list[CellResult]:
@@ -32,9 +36,16 @@ def run_demo(out: Path, langs: list[str], echo: Callable[[str], None] = print) -
         build_tiny_model("m2m100", model, sample_texts(), seed=0)
     results: list[CellResult] = []
     for name in TASKS:
-        job = TranslateJob(task=name, langs=langs, model=model, out=out / "build", source=sample_path(TASKS.get(name)),
-                           decoding=DecodingSettings(beam_size=1, max_decoding_length=64), progress=False,
-                           command=f"xprep demo --out {out}")
+        job = TranslateJob(
+            task=name,
+            langs=langs,
+            model=model,
+            out=out / "build",
+            source=sample_path(TASKS.get(name)),
+            decoding=DecodingSettings(beam_size=1, max_decoding_length=64),
+            progress=False,
+            command=f"xprep demo --out {out}",
+        )
         results.extend(translate_task(job))
     echo(quality_table(results))
     echo("")

@@ -94,14 +94,23 @@ def atomic_dir(final: str | Path) -> Iterator[Path]:
         tmp.rename(final)
 
 
-def write_hf_dataset(jsonl: Path, out_dir: Path) -> None:
+def write_hf_dataset(jsonl: Path, out_dir: Path, kind: str) -> None:
     """Save the records of ``jsonl`` as an HF dataset that ``datasets.load_from_disk`` opens.
 
     Nested ``meta`` is stored as a JSON string so records of every kind share one flat schema.
+    An empty file (e.g. every record filtered out) gives an empty dataset with the kind's columns.
     """
+    import dataclasses
+
     import datasets
 
+    from xprep.records import RECORD_TYPES
+
     datasets.disable_progress_bars()
+    if jsonl.stat().st_size == 0:
+        names = ["kind", *(f.name for f in dataclasses.fields(RECORD_TYPES[kind]))]
+        datasets.Dataset.from_dict({n: [] for n in names}).save_to_disk(str(out_dir))
+        return
 
     def gen() -> Iterator[dict]:
         for row in read_jsonl(jsonl):

@@ -123,8 +123,10 @@ def verify(directory: str | Path) -> list[str]:
         return [f"{records}: missing"]
     digest = sha256_file(records)
     if digest != man.computed.get("records_sha256"):
-        problems.append(f"{records}: sha256 {digest[:12]} differs from the manifest's "
-                        f"{str(man.computed.get('records_sha256'))[:12]}")
+        problems.append(
+            f"{records}: sha256 {digest[:12]} differs from the manifest's "
+            f"{str(man.computed.get('records_sha256'))[:12]}"
+        )
     try:
         n = sum(1 for _ in read_records(records))
     except InputError as exc:

@@ -138,18 +138,31 @@ def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, An
     if job.source is not None:
         source = {"path": str(Path(job.source).resolve()), "sha256": sha256_file(job.source), "format": job.fmt}
     else:
-        source = {"hub": [{"id": s.hub_id, "config": s.config, "split": s.split, "revision": s.revision}
-                          for s in spec.hub.get(job.split, ())]}
+        source = {
+            "hub": [
+                {"id": s.hub_id, "config": s.config, "split": s.split, "revision": s.revision}
+                for s in spec.hub.get(job.split, ())
+            ]
+        }
     return {
         "xprep_version": __version__,
         "command": job.command,
         "task": {"name": spec.name, "kind": spec.kind, "split": job.split, "limit": job.limit},
         "source": source,
-        "model": {"path": str(model.path), "family": model.family.name, "checksum": model.checksum,
-                  "quantization": model.info.get("quantization"), "source": model.info.get("source")},
+        "model": {
+            "path": str(model.path),
+            "family": model.family.name,
+            "checksum": model.checksum,
+            "quantization": model.info.get("quantization"),
+            "source": model.info.get("source"),
+        },
         "decoding": job.decoding.as_dict(),
-        "device": {"device": job.device.device, "device_index": list(job.device.device_index),
-                   "compute_type": job.device.compute_type, "batch_tokens": job.device.budget()},
+        "device": {
+            "device": job.device.device,
+            "device_index": list(job.device.device_index),
+            "compute_type": job.device.compute_type,
+            "batch_tokens": job.device.budget(),
+        },
         "segmentation": "sentences" if job.segment else "none",
         "projection": ["exact"] if spec.kind in ("span", "tagging") else [],
         "checks": list(job.checks),
@@ -173,8 +186,14 @@ def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
 def _progress_bar(job: TranslateJob) -> Any:
     from tqdm import tqdm
 
-    return tqdm(unit="seg", desc=f"translate {job.task}", disable=not job.progress, file=sys.stderr,
-                dynamic_ncols=True, mininterval=0.5)
+    return tqdm(
+        unit="seg",
+        desc=f"translate {job.task}",
+        disable=not job.progress,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        mininterval=0.5,
+    )
 
 
 def _field_segments(text: str, segment: bool) -> list[str]:
@@ -184,8 +203,9 @@ def _field_segments(text: str, segment: bool) -> list[str]:
     return [text[s.start : s.end] for s in segs] or [text]
 
 
-def _translate_chunk(chunk: list[Record], cells: list[_Cell], engine: TranslationEngine,
-                     job: TranslateJob, bar: Any) -> None:
+def _translate_chunk(
+    chunk: list[Record], cells: list[_Cell], engine: TranslationEngine, job: TranslateJob, bar: Any
+) -> None:
     requests: list[tuple[str, str]] = []
     layout: list[list[tuple[str, list[str], list[str]]]] = []  # per record: (path, segments, gaps)
     for rec in chunk:
@@ -227,8 +247,7 @@ def _emit(src: Record, tgt: Record, offsets: dict, mt_flags: list[str], cell: _C
     quality["flags"] = flags
     tgt.meta = {
         "source": {**src.meta.get("source", {}), "id": src.id, "lang": src.lang},
-        "translation": {"segments": {p: [list(o) for o in offs] for p, offs in offsets.items()},
-                        "flags": mt_flags},
+        "translation": {"segments": {p: [list(o) for o in offs] for p, offs in offsets.items()}, "flags": mt_flags},
         "projection": proj,
         "quality": quality,
     }
@@ -244,21 +263,42 @@ def _emit(src: Record, tgt: Record, offsets: dict, mt_flags: list[str], cell: _C
     cell.counts["out"] += 1
 
 
+def job_kind(job: TranslateJob) -> str:
+    return TASKS.get(job.task).kind
+
+
 def _finish(cell: _Cell, job: TranslateJob, engine: TranslationEngine, wall: float) -> CellResult:
     cell.writer.close()
-    write_hf_dataset(cell.tmp / RECORDS, cell.tmp)
+    write_hf_dataset(cell.tmp / RECORDS, cell.tmp, job_kind(job))
     tc = engine.counters
     dropped = {k.split(":", 1)[1]: v for k, v in cell.counts.items() if k.startswith("dropped:")}
     cell.manifest.computed = {
-        "counts": {"in": cell.counts["in"], "out": cell.counts["out"], "dropped": cell.counts["dropped"],
-                   "dropped_by_reason": dropped},
+        "counts": {
+            "in": cell.counts["in"],
+            "out": cell.counts["out"],
+            "dropped": cell.counts["dropped"],
+            "dropped_by_reason": dropped,
+        },
         "quality": cell.tally.summary() if cell.tally else {},
         "projection": dict(cell.projection),
-        "translation": {k: tc[k] for k in ("segments", "segments_unique", "cache_hits", "segments_translated",
-                                           "segments_split_overlong", "tokens_in", "tokens_out")},
-        "timing": {"wall_s": round(wall, 3), "mt_s": round(engine.mt_seconds, 3),
-                   "segments_per_s": round(tc["segments"] / wall, 1) if wall else None,
-                   "note": "translation counters and timing cover all languages of this run together"},
+        "translation": {
+            k: tc[k]
+            for k in (
+                "segments",
+                "segments_unique",
+                "cache_hits",
+                "segments_translated",
+                "segments_split_overlong",
+                "tokens_in",
+                "tokens_out",
+            )
+        },
+        "timing": {
+            "wall_s": round(wall, 3),
+            "mt_s": round(engine.mt_seconds, 3),
+            "segments_per_s": round(tc["segments"] / wall, 1) if wall else None,
+            "note": "translation counters and timing cover all languages of this run together",
+        },
         "peak_rss_mb": peak_rss_mb(),
         "versions": versions(),
         "records_sha256": sha256_file(cell.tmp / RECORDS),

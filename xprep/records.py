@@ -188,7 +188,11 @@ class SpanRecord(Record):
         """Answers keep their translated text with ``start=-1`` until the projection stage sets it."""
         answers = [{"text": texts[f"answers.{i}.text"], "start": -1} for i in range(len(self.answers))]
         return dataclasses.replace(
-            self, lang=lang, context=texts["context"], question=texts["question"], answers=answers,
+            self,
+            lang=lang,
+            context=texts["context"],
+            question=texts["question"],
+            answers=answers,
             meta=dict(self.meta),
         )
 
@@ -220,9 +224,7 @@ class TaggingRecord(Record):
         return dataclasses.replace(self, lang=lang, tokens=texts["tokens"].split(), tags=[], meta=dict(self.meta))
 
 
-RECORD_TYPES: dict[str, type[Record]] = {
-    cls.KIND: cls for cls in (PairRecord, ChoiceRecord, SpanRecord, TaggingRecord)
-}
+RECORD_TYPES: dict[str, type[Record]] = {cls.KIND: cls for cls in (PairRecord, ChoiceRecord, SpanRecord, TaggingRecord)}
 
 
 def record_from_dict(data: dict[str, Any], source: str | None = None) -> Record:
@@ -230,9 +232,7 @@ def record_from_dict(data: dict[str, Any], source: str | None = None) -> Record:
     kind = data.get("kind")
     rec_id = str(data.get("id", "?"))
     if kind not in RECORD_TYPES:
-        raise InputError(
-            f"unknown record kind {kind!r}", where=_where(rec_id, source, "kind"), hint=f"one of {KINDS}"
-        )
+        raise InputError(f"unknown record kind {kind!r}", where=_where(rec_id, source, "kind"), hint=f"one of {KINDS}")
     cls = RECORD_TYPES[kind]
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = set(data) - names - {"kind"}

@@ -4,10 +4,18 @@ from xprep.mt.cache import TranslationCache, cache_key
 def test_cache_key_changes_with_every_input():
     base = cache_key("m1", "en", "de", {"beam_size": 4}, "Hello.")
     assert base == cache_key("m1", "en", "de", {"beam_size": 4}, "Hello.")
-    assert len({base, cache_key("m2", "en", "de", {"beam_size": 4}, "Hello."),
+    assert (
+        len(
+            {
+                base,
+                cache_key("m2", "en", "de", {"beam_size": 4}, "Hello."),
                 cache_key("m1", "en", "fr", {"beam_size": 4}, "Hello."),
                 cache_key("m1", "en", "de", {"beam_size": 1}, "Hello."),
-                cache_key("m1", "en", "de", {"beam_size": 4}, "Hello!")}) == 5
+                cache_key("m1", "en", "de", {"beam_size": 4}, "Hello!"),
+            }
+        )
+        == 5
+    )
 
 
 def test_cache_persists(tmp_path):

@@ -14,8 +14,10 @@ def _sents(text):
     [
         ("One. Two! Three?", ["One.", "Two!", "Three?"]),
         ("Dr. Smith met Mr. Jones. They talked.", ["Dr. Smith met Mr. Jones.", "They talked."]),
-        ("The U.S. economy grew 2.5 percent. J. K. Rowling wrote.", ["The U.S. economy grew 2.5 percent.",
-                                                                    "J. K. Rowling wrote."]),
+        (
+            "The U.S. economy grew 2.5 percent. J. K. Rowling wrote.",
+            ["The U.S. economy grew 2.5 percent.", "J. K. Rowling wrote."],
+        ),
         ("我喜欢猫。你呢？好的", ["我喜欢猫。", "你呢？", "好的"]),
         ("यह अच्छा है। वह भी।", ["यह अच्छा है।", "वह भी।"]),
         ("Line one\nLine two.", ["Line one", "Line two."]),
@@ -34,9 +36,11 @@ def test_segments_rebuild_the_text(text):
     if not segs:
         assert not text.strip()
         return
-    rebuilt = text[: segs[0].start] + "".join(
-        text[s.start : s.end] + g for s, g in zip(segs, [*gaps(text, segs), ""], strict=True)
-    ) + text[segs[-1].end :]
+    rebuilt = (
+        text[: segs[0].start]
+        + "".join(text[s.start : s.end] + g for s, g in zip(segs, [*gaps(text, segs), ""], strict=True))
+        + text[segs[-1].end :]
+    )
     assert rebuilt == text
     assert all(text[s.start : s.end].strip() == text[s.start : s.end] for s in segs)
 

@@ -50,8 +50,19 @@ def test_squad_v2_unanswerable_and_offsets():
 
 
 def test_squad_json_bad_offset_is_reported(tmp_path):
-    doc = {"data": [{"title": "t", "paragraphs": [{"context": "abc def", "qas": [
-        {"id": "x1", "question": "q?", "answers": [{"text": "def", "answer_start": 0}]}]}]}]}
+    doc = {
+        "data": [
+            {
+                "title": "t",
+                "paragraphs": [
+                    {
+                        "context": "abc def",
+                        "qas": [{"id": "x1", "question": "q?", "answers": [{"text": "def", "answer_start": 0}]}],
+                    }
+                ],
+            }
+        ]
+    }
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(doc))
     with pytest.raises(InputError) as exc:
@@ -71,8 +82,12 @@ def test_mnli_tsv_skips_missing_gold_and_rejects_unknown_label(tmp_path):
 
 def test_multinli_jsonl_layout(tmp_path):
     path = tmp_path / "multinli.jsonl"
-    path.write_text(json.dumps({"pairID": "9e", "sentence1": "A man runs.", "sentence2": "A person moves.",
-                                "gold_label": "entailment"}) + "\n")
+    path.write_text(
+        json.dumps(
+            {"pairID": "9e", "sentence1": "A man runs.", "sentence2": "A person moves.", "gold_label": "entailment"}
+        )
+        + "\n"
+    )
     (rec,) = load_task("mnli", "train", path)
     assert rec.id == "9e" and rec.label == 0
 
@@ -114,18 +129,37 @@ def test_unknown_format_and_missing_file(tmp_path):
 def test_hub_adapters_on_hub_shaped_rows():
     assert nli_from_hub({"premise": "p", "hypothesis": "h", "label": 2, "idx": 0}, "nyu-mll/glue").id == "glue-0"
     assert nli_from_hub({"premise": "p", "hypothesis": "h", "label": -1}, "stanfordnlp/snli") is None
-    assert nli_from_hub({"uid": "u1", "premise": "p", "hypothesis": "h", "label": 1, "reason": ""},
-                        "facebook/anli").id == "u1"
+    assert (
+        nli_from_hub({"uid": "u1", "premise": "p", "hypothesis": "h", "label": 1, "reason": ""}, "facebook/anli").id
+        == "u1"
+    )
     assert qqp_from_hub({"question1": "a?", "question2": "b?", "label": 1, "idx": 5}, "nyu-mll/glue").label == 1
-    sq = squad_from_hub({"id": "i", "title": "t", "context": "ab cd", "question": "q?",
-                         "answers": {"text": ["cd", "cd"], "answer_start": [3, 3]}}, "rajpurkar/squad_v2")
+    sq = squad_from_hub(
+        {
+            "id": "i",
+            "title": "t",
+            "context": "ab cd",
+            "question": "q?",
+            "answers": {"text": ["cd", "cd"], "answer_start": [3, 3]},
+        },
+        "rajpurkar/squad_v2",
+    )
     assert sq.answers == [{"text": "cd", "start": 3}]
     hs = hellaswag_from_hub({"ind": 4, "ctx": "c", "endings": ["a", "b", "c", "d"], "label": "2"}, "Rowan/hellaswag")
     assert hs.label == 2 and hs.id == "4"
-    si = siqa_from_hub({"context": "c", "question": "q?", "answerA": "a", "answerB": "b", "answerC": "c", "label": "1"},
-                       "allenai/social_i_qa")
+    si = siqa_from_hub(
+        {"context": "c", "question": "q?", "answerA": "a", "answerB": "b", "answerC": "c", "label": "1"},
+        "allenai/social_i_qa",
+    )
     assert si.label == 0
-    cs = csqa_from_hub({"id": "z", "question": "q?", "question_concept": "x",
-                        "choices": {"label": ["A", "B", "C"], "text": ["a", "b", "c"]}, "answerKey": "C"},
-                       "tau/commonsense_qa")
+    cs = csqa_from_hub(
+        {
+            "id": "z",
+            "question": "q?",
+            "question_concept": "x",
+            "choices": {"label": ["A", "B", "C"], "text": ["a", "b", "c"]},
+            "answerKey": "C",
+        },
+        "tau/commonsense_qa",
+    )
     assert cs.label == 2 and cs.context == ""

@@ -82,8 +82,11 @@ def convert_model(
     try:
         config = AutoConfig.from_pretrained(model)
     except OSError as exc:
-        raise ModelError(f"cannot load model config: {str(exc).splitlines()[0]}", where=model,
-                         hint="is the hub reachable, or is this a local folder?") from None
+        raise ModelError(
+            f"cannot load model config: {str(exc).splitlines()[0]}",
+            where=model,
+            hint="is the hub reachable, or is this a local folder?",
+        ) from None
     family_name = family_for_model(config.model_type)
     if family_name == "m2m100" and "nllb" in (getattr(config, "tokenizer_class", "") or "").lower() + model.lower():
         family_name = "nllb"
@@ -96,9 +99,13 @@ def convert_model(
     vocab = read_model_vocab(out)
     if family_name == "marian" and any(t.startswith(">>") and t.endswith("<<") for t in vocab):
         family_name = "marian-mul"
-    info = {"family": family_name, "source": model, "quantization": quantization or "float32",
-            "languages": list(languages) if languages else None,
-            "max_positions": getattr(config, "max_position_embeddings", None)}
+    info = {
+        "family": family_name,
+        "source": model,
+        "quantization": quantization or "float32",
+        "languages": list(languages) if languages else None,
+        "max_positions": getattr(config, "max_position_embeddings", None),
+    }
     (out / MODEL_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return out
 
@@ -107,13 +114,22 @@ def read_model_vocab(model_dir: str | Path) -> set[str]:
     """Every token of a converted model (source and target vocabularies together)."""
     model_dir = Path(model_dir)
     vocab: set[str] = set()
-    for name in ("shared_vocabulary.json", "source_vocabulary.json", "target_vocabulary.json",
-                 "shared_vocabulary.txt", "source_vocabulary.txt", "target_vocabulary.txt"):
+    for name in (
+        "shared_vocabulary.json",
+        "source_vocabulary.json",
+        "target_vocabulary.json",
+        "shared_vocabulary.txt",
+        "source_vocabulary.txt",
+        "target_vocabulary.txt",
+    ):
         path = model_dir / name
         if path.is_file():
             text = path.read_text(encoding="utf-8")
             vocab.update(json.loads(text) if name.endswith(".json") else text.splitlines())
     if not vocab:
-        raise ModelError("no vocabulary file in the model folder", where=str(model_dir),
-                         hint="is this a CTranslate2 model? convert with 'xprep models convert'")
+        raise ModelError(
+            "no vocabulary file in the model folder",
+            where=str(model_dir),
+            hint="is this a CTranslate2 model? convert with 'xprep models convert'",
+        )
     return vocab

@@ -14,6 +14,7 @@ one batch may mix target languages because ``target_prefix`` is per example.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -96,8 +97,11 @@ class MTModel:
         path = Path(path)
         options = options or DeviceOptions()
         if not (path / "model.bin").is_file():
-            raise ModelError("not a CTranslate2 model folder (no model.bin)", where=str(path),
-                             hint="convert one with 'xprep models convert HUB_ID --out DIR'")
+            raise ModelError(
+                "not a CTranslate2 model folder (no model.bin)",
+                where=str(path),
+                hint="convert one with 'xprep models convert HUB_ID --out DIR'",
+            )
         info = json.loads((path / MODEL_INFO).read_text(encoding="utf-8")) if (path / MODEL_INFO).is_file() else {}
         vocab = read_model_vocab(path)
         family = FAMILIES.get(info.get("family") or guess_family(vocab, {p.name for p in path.iterdir()}))
@@ -107,13 +111,22 @@ class MTModel:
         inter, intra = options.threads()
         try:
             translator = ctranslate2.Translator(
-                str(path), device=options.device, device_index=list(options.device_index),
-                compute_type=options.compute_type, inter_threads=inter, intra_threads=intra,
+                str(path),
+                device=options.device,
+                device_index=list(options.device_index),
+                compute_type=options.compute_type,
+                inter_threads=inter,
+                intra_threads=intra,
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"CTranslate2 cannot load the model: {exc}", where=str(path)) from None
         return cls(
-            path=path, family=family, info=info, vocab=vocab, checksum=model_checksum(path), translator=translator,
+            path=path,
+            family=family,
+            info=info,
+            vocab=vocab,
+            checksum=model_checksum(path),
+            translator=translator,
             sp_source=spm.SentencePieceProcessor(model_file=str(path / family.source_spm)),
             sp_target=spm.SentencePieceProcessor(model_file=str(path / family.target_spm)),
             max_positions=info.get("max_positions"),
@@ -123,8 +136,11 @@ class MTModel:
         """Raise :class:`ModelError` before any work if this model cannot translate ``src`` -> ``tgt``."""
         pair = self.info.get("languages")
         if self.family.name == "marian" and pair and (src, tgt) != tuple(pair):
-            raise ModelError(f"this OPUS-MT model translates {pair[0]}->{pair[1]}, not {src}->{tgt}",
-                             where=str(self.path), hint=f"use Helsinki-NLP/opus-mt-{src}-{tgt}")
+            raise ModelError(
+                f"this OPUS-MT model translates {pair[0]}->{pair[1]}, not {src}->{tgt}",
+                where=str(self.path),
+                hint=f"use Helsinki-NLP/opus-mt-{src}-{tgt}",
+            )
         self.family.check_languages(self.vocab, src, tgt, str(self.path))
 
 
@@ -140,10 +156,8 @@ def model_checksum(path: Path) -> str:
         if len(saved) == 2 and saved[0] == stamp:
             return saved[1]
     digest = stable_hash([(p.name, sha256_file(p)) for p in files])
-    try:
+    with contextlib.suppress(OSError):  # a read-only model folder: recompute next time
         memo.write_text(f"{stamp} {digest}\n", encoding="utf-8")
-    except OSError:
-        pass  # a read-only model folder: recompute next time
     return digest
 
 

@@ -15,9 +15,10 @@ from xprep.errors import ModelError
 from xprep.mt import langcodes
 from xprep.registry import Registry
 
-
 # Special, language and filler tokens a hypothesis may contain; never part of the output text.
-_SPECIAL = re.compile(r"^(</?s>|<pad>|<unk>|__[a-z]{2,3}__|[a-z]{3}_[A-Z][a-z]{3}|<2[^>]+>|>>[^<]+<<|madeupword\d+|<filler\d+>)$")
+_SPECIAL = re.compile(
+    r"^(</?s>|<pad>|<unk>|__[a-z]{2,3}__|[a-z]{3}_[A-Z][a-z]{3}|<2[^>]+>|>>[^<]+<<|madeupword\d+|<filler\d+>)$"
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Family:
         """Drop the echoed prefix and special tokens from a hypothesis."""
         prefix = self.target_prefix(tgt) or []
         if prefix and tokens[: len(prefix)] == prefix:
-            tokens = tokens[len(prefix):]
+            tokens = tokens[len(prefix) :]
         return [t for t in tokens if not _SPECIAL.match(t)]
 
     def check_languages(self, vocab: set[str], src: str, tgt: str, model: str) -> None:
@@ -112,26 +113,65 @@ class _MarianMul(Family):
 
 
 FAMILIES: Registry[Family] = Registry("MT model family")
-FAMILIES.add("nllb", _NLLB("nllb", "NLLB-200 (Meta): 202 languages, FLORES-200 codes",
-                           "sentencepiece.bpe.model", "sentencepiece.bpe.model",
-                           ("sentencepiece.bpe.model",)))
-FAMILIES.add("m2m100", _M2M100("m2m100", "M2M100 (Meta): 100 languages, __xx__ tokens",
-                               "sentencepiece.bpe.model", "sentencepiece.bpe.model",
-                               ("sentencepiece.bpe.model",)))
-FAMILIES.add("marian", Family("marian", "OPUS-MT / Marian (Helsinki-NLP): one model per language pair",
-                               "source.spm", "target.spm", ("source.spm", "target.spm")))
-FAMILIES.add("marian-mul", _MarianMul("marian-mul", "multilingual OPUS-MT (en-mul style): >>xxx<< target tokens",
-                                      "source.spm", "target.spm", ("source.spm", "target.spm")))
-FAMILIES.add("madlad", _MADLAD("madlad", "MADLAD-400 (Google, T5): 400+ languages, <2xx> source token",
-                               "spiece.model", "spiece.model", ("spiece.model",)))
+FAMILIES.add(
+    "nllb",
+    _NLLB(
+        "nllb",
+        "NLLB-200 (Meta): 202 languages, FLORES-200 codes",
+        "sentencepiece.bpe.model",
+        "sentencepiece.bpe.model",
+        ("sentencepiece.bpe.model",),
+    ),
+)
+FAMILIES.add(
+    "m2m100",
+    _M2M100(
+        "m2m100",
+        "M2M100 (Meta): 100 languages, __xx__ tokens",
+        "sentencepiece.bpe.model",
+        "sentencepiece.bpe.model",
+        ("sentencepiece.bpe.model",),
+    ),
+)
+FAMILIES.add(
+    "marian",
+    Family(
+        "marian",
+        "OPUS-MT / Marian (Helsinki-NLP): one model per language pair",
+        "source.spm",
+        "target.spm",
+        ("source.spm", "target.spm"),
+    ),
+)
+FAMILIES.add(
+    "marian-mul",
+    _MarianMul(
+        "marian-mul",
+        "multilingual OPUS-MT (en-mul style): >>xxx<< target tokens",
+        "source.spm",
+        "target.spm",
+        ("source.spm", "target.spm"),
+    ),
+)
+FAMILIES.add(
+    "madlad",
+    _MADLAD(
+        "madlad",
+        "MADLAD-400 (Google, T5): 400+ languages, <2xx> source token",
+        "spiece.model",
+        "spiece.model",
+        ("spiece.model",),
+    ),
+)
 
 
 def family_for_model(model_type: str) -> str:
     """The family name for a transformers ``config.model_type``."""
     mapping = {"marian": "marian", "m2m_100": "m2m100", "t5": "madlad", "nllb": "nllb"}
     if model_type not in mapping:
-        raise ModelError(f"no xprep MT family for transformers model_type '{model_type}'",
-                         hint=f"supported: {', '.join(mapping)}")
+        raise ModelError(
+            f"no xprep MT family for transformers model_type '{model_type}'", hint=f"supported: {', '.join(mapping)}"
+        )
     return mapping[model_type]
 
 

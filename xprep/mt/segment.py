@@ -12,8 +12,55 @@ import re
 from dataclasses import dataclass
 
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st mt vs etc e.g i.e cf al fig no nos vol pp ed eds approx dept est inc ltd co corp "
-    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n a.m p.m ph.d".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "cf",
+        "al",
+        "fig",
+        "no",
+        "nos",
+        "vol",
+        "pp",
+        "ed",
+        "eds",
+        "approx",
+        "dept",
+        "est",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "u.n",
+        "a.m",
+        "p.m",
+        "ph.d",
+    ]
 )
 _LATIN_END = re.compile(r"""[.!?…]+["')\]»”’]*(?=\s+["'(\[«“‘¿¡]?[\w\d])""")
 _HARD_END = re.compile(r"""[。！？!?][」』”’)）]*|[।॥؟۔]""")
@@ -34,7 +81,7 @@ def _ends(text: str) -> list[int]:
         word = word.lstrip("\"'([«“").lower()
         if m.group().startswith(".") and (word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
             continue
-        if m.group().startswith(".") and word[-1:].isdigit() and text[m.end():].lstrip()[:1].isdigit():
+        if m.group().startswith(".") and word[-1:].isdigit() and text[m.end() :].lstrip()[:1].isdigit():
             continue
         ends.add(m.end())
     for m in _HARD_END.finditer(text):

@@ -44,9 +44,18 @@ def train_sentencepiece(texts: Iterable[str], prefix: Path, vocab_size: int) -> 
     corpus = prefix.with_suffix(".txt")
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     spm.SentencePieceTrainer.train(
-        input=str(corpus), model_prefix=str(prefix), vocab_size=vocab_size, model_type="unigram",
-        character_coverage=1.0, hard_vocab_limit=False, minloglevel=2, num_threads=2,
-        bos_id=-1, eos_id=1, unk_id=0, pad_id=-1,
+        input=str(corpus),
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        minloglevel=2,
+        num_threads=2,
+        bos_id=-1,
+        eos_id=1,
+        unk_id=0,
+        pad_id=-1,
     )
     return prefix.with_suffix(".model")
 
@@ -73,14 +82,28 @@ def _build_marian(spm_model: Path, hf_dir: Path, shape: Shape, seed: int, src: s
     shutil.copy(spm_model, hf_dir / "source.spm")
     shutil.copy(spm_model, hf_dir / "target.spm")
     (hf_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    MarianTokenizer(source_spm=str(hf_dir / "source.spm"), target_spm=str(hf_dir / "target.spm"),
-                    vocab=str(hf_dir / "vocab.json"), source_lang=src, target_lang=tgt).save_pretrained(hf_dir)
+    MarianTokenizer(
+        source_spm=str(hf_dir / "source.spm"),
+        target_spm=str(hf_dir / "target.spm"),
+        vocab=str(hf_dir / "vocab.json"),
+        source_lang=src,
+        target_lang=tgt,
+    ).save_pretrained(hf_dir)
     pad = len(tokens) - 1
     config = MarianConfig(
-        vocab_size=len(tokens), d_model=shape.d_model, encoder_layers=shape.layers, decoder_layers=shape.layers,
-        encoder_attention_heads=shape.heads, decoder_attention_heads=shape.heads, encoder_ffn_dim=shape.ffn,
-        decoder_ffn_dim=shape.ffn, max_position_embeddings=shape.max_positions, pad_token_id=pad, eos_token_id=0,
-        decoder_start_token_id=pad, share_encoder_decoder_embeddings=True,
+        vocab_size=len(tokens),
+        d_model=shape.d_model,
+        encoder_layers=shape.layers,
+        decoder_layers=shape.layers,
+        encoder_attention_heads=shape.heads,
+        decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn,
+        decoder_ffn_dim=shape.ffn,
+        max_position_embeddings=shape.max_positions,
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        share_encoder_decoder_embeddings=True,
     )
     torch.manual_seed(seed)
     MarianMTModel(config).save_pretrained(hf_dir)
@@ -92,19 +115,35 @@ def _build_m2m100(spm_model: Path, hf_dir: Path, shape: Shape, seed: int) -> Non
 
     specials = ["<s>", "<pad>", "</s>", "<unk>"]
     tokens = specials + [p for p in _pieces(spm_model) if p not in specials]
-    tokens = _pad_vocab(tokens, shape.vocab_size and shape.vocab_size - 108)  # 100 language tokens + 8 made-up words follow
+    # 100 language tokens and 8 made-up words follow the pieces
+    tokens = _pad_vocab(tokens, shape.vocab_size and shape.vocab_size - 108)
     shutil.copy(spm_model, hf_dir / "sentencepiece.bpe.model")
-    (hf_dir / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(tokens)}, ensure_ascii=False),
-                                       encoding="utf-8")
-    tok = M2M100Tokenizer(vocab_file=str(hf_dir / "vocab.json"), spm_file=str(hf_dir / "sentencepiece.bpe.model"),
-                          src_lang="en", tgt_lang="de")
+    (hf_dir / "vocab.json").write_text(
+        json.dumps({t: i for i, t in enumerate(tokens)}, ensure_ascii=False), encoding="utf-8"
+    )
+    tok = M2M100Tokenizer(
+        vocab_file=str(hf_dir / "vocab.json"),
+        spm_file=str(hf_dir / "sentencepiece.bpe.model"),
+        src_lang="en",
+        tgt_lang="de",
+    )
     tok.save_pretrained(hf_dir)
     vocab_size = len(tokens) + len(tok.lang_token_to_id) + tok.num_madeup_words
     config = M2M100Config(
-        vocab_size=vocab_size, d_model=shape.d_model, encoder_layers=shape.layers, decoder_layers=shape.layers,
-        encoder_attention_heads=shape.heads, decoder_attention_heads=shape.heads, encoder_ffn_dim=shape.ffn,
-        decoder_ffn_dim=shape.ffn, max_position_embeddings=shape.max_positions, pad_token_id=1, bos_token_id=0,
-        eos_token_id=2, decoder_start_token_id=2, scale_embedding=True,
+        vocab_size=vocab_size,
+        d_model=shape.d_model,
+        encoder_layers=shape.layers,
+        decoder_layers=shape.layers,
+        encoder_attention_heads=shape.heads,
+        decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn,
+        decoder_ffn_dim=shape.ffn,
+        max_position_embeddings=shape.max_positions,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        scale_embedding=True,
     )
     torch.manual_seed(seed)
     M2M100ForConditionalGeneration(config).save_pretrained(hf_dir)
@@ -140,8 +179,9 @@ def build_tiny_model(
             _build_marian(spm_model, hf_dir, shape, seed, *pair)
         else:
             _build_m2m100(spm_model, hf_dir, shape, seed)
-        out = convert_model(str(hf_dir), out, quantization=quantization, force=True,
-                            languages=pair if family == "marian" else None)
+        out = convert_model(
+            str(hf_dir), out, quantization=quantization, force=True, languages=pair if family == "marian" else None
+        )
     info_path = Path(out) / "xprep_model.json"
     info = json.loads(info_path.read_text(encoding="utf-8"))
     info["source"] = f"xprep-tiny:{family}:seed={seed}:{shape}"

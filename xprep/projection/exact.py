@@ -42,13 +42,16 @@ def project(src: Record, tgt: Record) -> dict[str, Any]:
             start = locate(tgt.context, t_ans["text"], s_ans["start"] / max(len(src.context), 1))
             if start is None:
                 tgt.answers = []
-                return {"method": "exact", "status": "failed", "reason": "answer_not_found_in_context",
-                        "source_answers": src.answers}
+                return {
+                    "method": "exact",
+                    "status": "failed",
+                    "reason": "answer_not_found_in_context",
+                    "source_answers": src.answers,
+                }
             answers.append({"text": tgt.context[start : start + len(t_ans["text"])], "start": start})
         tgt.answers = answers
         return {"method": "exact", "status": "projected", "answers": len(answers)}
     if isinstance(tgt, TaggingRecord) and isinstance(src, TaggingRecord):
         tgt.tags = []
-        return {"method": "exact", "status": "failed", "reason": "tags_need_word_alignment",
-                "source_tags": src.tags}
+        return {"method": "exact", "status": "failed", "reason": "tags_need_word_alignment", "source_tags": src.tags}
     return {"method": "none", "status": "not_needed"}

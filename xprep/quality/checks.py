@@ -114,10 +114,10 @@ def _repetition(src: Record, tgt: Record) -> int:
     return max((longest_repeat(toks(t)) for t in _texts(tgt)), default=1)
 
 
-CHECKS.add("langid", Check("langid", "detected language of the translation (langdetect) and its probability",
-                           _langid))
-CHECKS.add("length_ratio", Check("length_ratio", "target/source characters over the script's expected ratio",
-                                 _length_ratio))
+CHECKS.add("langid", Check("langid", "detected language of the translation (langdetect) and its probability", _langid))
+CHECKS.add(
+    "length_ratio", Check("length_ratio", "target/source characters over the script's expected ratio", _length_ratio)
+)
 CHECKS.add("copy", Check("copy", "share of fields (>= 3 words) copied untranslated", _copy))
 CHECKS.add("repetition", Check("repetition", "longest run of a repeated 1-4-gram", _repetition))
 

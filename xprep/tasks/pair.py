@@ -56,7 +56,6 @@ def _hub_id(row: dict[str, Any], hub_id: str) -> str:
     return f"{short}-{stable_hash(row['premise'], row['hypothesis'], length=12)}"
 
 
-
 def qqp_from_hub(row: dict[str, Any], hub_id: str) -> PairRecord | None:
     if row["label"] not in (0, 1):
         return None
@@ -67,8 +66,7 @@ def qqp_from_hub(row: dict[str, Any], hub_id: str) -> PairRecord | None:
 def _read_tsv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
-        for lineno, row in enumerate(reader, 2):
-            yield lineno, row
+        yield from enumerate(reader, 2)
 
 
 def _need(row: dict[str, Any], keys: tuple[str, ...], where: str) -> None:

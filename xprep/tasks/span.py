@@ -13,12 +13,16 @@ from xprep.records import SpanRecord
 
 def squad_from_hub(row: dict[str, Any], hub_id: str) -> SpanRecord:
     """``rajpurkar/squad(_v2)`` rows: ``answers = {"text": [...], "answer_start": [...]}``."""
-    answers = [
-        {"text": t, "start": int(s)} for t, s in zip(row["answers"]["text"], row["answers"]["answer_start"], strict=True)
-    ]
+    raw = row["answers"]
+    answers = [{"text": t, "start": int(s)} for t, s in zip(raw["text"], raw["answer_start"], strict=True)]
     return SpanRecord(
-        id=str(row["id"]), lang="en", context=row["context"], question=row["question"],
-        answers=_dedupe_answers(answers), title=row.get("title", ""), meta={"source": {"dataset": hub_id}},
+        id=str(row["id"]),
+        lang="en",
+        context=row["context"],
+        question=row["question"],
+        answers=_dedupe_answers(answers),
+        title=row.get("title", ""),
+        meta={"source": {"dataset": hub_id}},
     )
 
 
@@ -55,9 +59,13 @@ def squad_from_json(path: Path, split: str) -> Iterator[SpanRecord]:
                 raw = [] if impossible else qa.get("answers", [])
                 answers = [{"text": a["text"], "start": int(a["answer_start"])} for a in raw]
                 yield SpanRecord(
-                    id=str(qa["id"]), lang=doc.get("lang", "en") if isinstance(doc.get("lang"), str) else "en",
-                    context=context, question=qa["question"], answers=_dedupe_answers(answers),
-                    title=article.get("title", ""), meta={"source": {"dataset": str(path)}},
+                    id=str(qa["id"]),
+                    lang=doc.get("lang", "en") if isinstance(doc.get("lang"), str) else "en",
+                    context=context,
+                    question=qa["question"],
+                    answers=_dedupe_answers(answers),
+                    title=article.get("title", ""),
+                    meta={"source": {"dataset": str(path)}},
                 )
 
 

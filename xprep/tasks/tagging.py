@@ -36,8 +36,11 @@ def ccg_from_auto(path: Path, split: str) -> Iterator[TaggingRecord]:
                 continue
             leaves = _LEAF.findall(line)
             if not leaves:
-                raise InputError("no (<L ...>) leaves in a derivation line", where=f"{path}:{lineno}",
-                                 hint="expected CCGbank AUTO format")
+                raise InputError(
+                    "no (<L ...>) leaves in a derivation line",
+                    where=f"{path}:{lineno}",
+                    hint="expected CCGbank AUTO format",
+                )
             if rec_id is None:
                 raise InputError("derivation without an ID= header line", where=f"{path}:{lineno}")
             yield _tagged(rec_id, [leaf[3] for leaf in leaves], [leaf[0] for leaf in leaves], str(path))
