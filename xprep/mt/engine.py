@@ -18,8 +18,8 @@ import contextlib
 import json
 import os
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,8 @@ class DeviceOptions:
     inter_threads: int | None = None
     intra_threads: int | None = None
     batch_tokens: int | None = None
-    batches_per_chunk: int = 4
+    batches_per_chunk: int = 2
+    inflight: int = 2
 
     def threads(self) -> tuple[int, int]:
         """(inter, intra): on CPU many single-thread workers beat one wide worker for small batches."""
@@ -229,33 +230,47 @@ class TranslationEngine:
         outputs: dict[tuple[int, int], tuple[str, bool]] = {}
         results: dict[str, Translation] = {}
         remaining = list(parts_of)
-        budget = self.options.budget()
-        chunk_tokens = budget * self.options.batches_per_chunk * self.options.threads()[0]
+
+        def collect(batch: list[tuple[int, int, list[str], str]], handles: list[Any]) -> None:
+            for (owner, part, _, _), out in zip(batch, self._decode(batch, handles), strict=True):
+                outputs[(owner, part)] = out
+                remaining[owner] -= 1
+            finished = []
+            for owner, _, _, _ in batch:
+                key = todo[owner][0]
+                if remaining[owner] == 0 and key not in results:
+                    parts = [outputs.pop((owner, j)) for j in range(parts_of[owner])]
+                    text = joiner(todo[owner][2]).join(p[0] for p in parts)
+                    tr = Translation(text, truncated=any(p[1] for p in parts), split=parts_of[owner] > 1)
+                    results[key] = tr
+                    finished.append((key, _encode_cached(tr)))
+            self.cache.put_many(finished)
+            if progress:
+                progress(len(finished))
+
+        # Chunks are submitted asynchronously with up to ``inflight`` queued, so CTranslate2's workers
+        # never idle while this thread decodes and commits the previous chunk.
+        pending: deque[tuple[list[tuple[int, int, list[str], str]], list[Any]]] = deque()
+        for batch in self._chunks(units):
+            pending.append((batch, self._submit(batch)))
+            if len(pending) > self.options.inflight:
+                collect(*pending.popleft())
+        while pending:
+            collect(*pending.popleft())
+        self.counters["segments_translated"] += len(todo)
+        return results
+
+    def _chunks(self, units: list[tuple[int, int, list[str], str]]) -> Iterator[list[tuple[int, int, list[str], str]]]:
+        """Consecutive runs of (length-sorted) units, each about ``batches_per_chunk`` batches per worker."""
+        chunk_tokens = self.options.budget() * self.options.batches_per_chunk * self.options.threads()[0]
         start = 0
         while start < len(units):
             end, used = start, 0
             while end < len(units) and (end == start or used + len(units[end][2]) + 2 <= chunk_tokens):
                 used += len(units[end][2]) + 2
                 end += 1
-            batch = units[start:end]
-            for (owner, part, _, _), out in zip(batch, self._run_batch(batch), strict=True):
-                outputs[(owner, part)] = out
-                remaining[owner] -= 1
-            finished = []
-            for owner, _, _, _ in batch:
-                if remaining[owner] == 0 and todo[owner][0] not in results:
-                    parts = [outputs[(owner, j)] for j in range(parts_of[owner])]
-                    tgt = todo[owner][2]
-                    text = joiner(tgt).join(p[0] for p in parts)
-                    tr = Translation(text, truncated=any(p[1] for p in parts), split=parts_of[owner] > 1)
-                    results[todo[owner][0]] = tr
-                    finished.append((todo[owner][0], _encode_cached(tr)))
-            self.cache.put_many(finished)
-            if progress:
-                progress(len(finished))
+            yield units[start:end]
             start = end
-        self.counters["segments_translated"] += len(todo)
-        return results
 
     def _split_overlong(self, text: str, limit: int) -> list[list[str]]:
         """Split an over-long segment at word boundaries into parts of at most ``limit`` tokens."""
@@ -270,16 +285,18 @@ class TranslationEngine:
             out.extend([toks] if len(toks) <= limit else self._split_overlong(half, limit))
         return out
 
-    def _run_batch(self, batch: list[tuple[int, int, list[str], str]]) -> list[tuple[str, bool]]:
+    def _submit(self, batch: list[tuple[int, int, list[str], str]]) -> list[Any]:
+        """Queue one chunk on CTranslate2's workers; returns one async result per unit."""
         fam, s = self.model.family, self.settings
         sources = [fam.frame_source(toks, self.src, tgt) for _, _, toks, tgt in batch]
         prefixes = [fam.target_prefix(tgt) for _, _, _, tgt in batch]
         t0 = time.perf_counter()
-        results = self.model.translator.translate_batch(
+        handles = self.model.translator.translate_batch(
             sources,
             target_prefix=prefixes if any(prefixes) else None,
             max_batch_size=self.options.budget(),
             batch_type="tokens",
+            asynchronous=True,
             beam_size=s.beam_size,
             max_input_length=0,  # inputs are already within the limit; never truncate silently
             max_decoding_length=s.max_decoding_length,
@@ -292,14 +309,20 @@ class TranslationEngine:
             return_scores=False,
         )
         self.mt_seconds += time.perf_counter() - t0
+        return handles
+
+    def _decode(self, batch: list[tuple[int, int, list[str], str]], handles: list[Any]) -> list[tuple[str, bool]]:
+        """Wait for a chunk's results (the wait counts as MT time) and detokenise them."""
+        fam, max_len = self.model.family, self.settings.max_decoding_length
+        t0 = time.perf_counter()
+        results = [h.result() for h in handles]
+        self.mt_seconds += time.perf_counter() - t0
         out = []
         for (_, _, toks, tgt), res in zip(batch, results, strict=True):
             hyp = res.hypotheses[0]
             self.counters["tokens_in"] += len(toks)
             self.counters["tokens_out"] += len(hyp)
-            stripped = fam.strip_output(hyp, tgt)
-            truncated = len(hyp) >= s.max_decoding_length
-            out.append((self.model.sp_target.decode_pieces(stripped), truncated))
+            out.append((self.model.sp_target.decode_pieces(fam.strip_output(hyp, tgt)), len(hyp) >= max_len))
         return out
 
 
