@@ -21,12 +21,67 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = (
-    "the a of to and in for on with by river city lighthouse keeper storm bees queen hive winter market "
-    "farmer apples train station museum library children festival music ticket island granite lamp "
-    "electricity morning evening report committee government doctor hospital harbour bridge stone road "
-    "quickly slowly never always often built opened closed sold bought played walked carried studied"
-).split()
+WORDS = [
+    "the",
+    "a",
+    "of",
+    "to",
+    "and",
+    "in",
+    "for",
+    "on",
+    "with",
+    "by",
+    "river",
+    "city",
+    "lighthouse",
+    "keeper",
+    "storm",
+    "bees",
+    "queen",
+    "hive",
+    "winter",
+    "market",
+    "farmer",
+    "apples",
+    "train",
+    "station",
+    "museum",
+    "library",
+    "children",
+    "festival",
+    "music",
+    "ticket",
+    "island",
+    "granite",
+    "lamp",
+    "electricity",
+    "morning",
+    "evening",
+    "report",
+    "committee",
+    "government",
+    "doctor",
+    "hospital",
+    "harbour",
+    "bridge",
+    "stone",
+    "road",
+    "quickly",
+    "slowly",
+    "never",
+    "always",
+    "often",
+    "built",
+    "opened",
+    "closed",
+    "sold",
+    "bought",
+    "played",
+    "walked",
+    "carried",
+    "studied",
+]
 
 
 def make_segments(n: int, seed: int = 0) -> list[str]:
@@ -62,11 +117,17 @@ def main() -> None:
         shape = Shape(d_model=512, layers=6, heads=8, ffn=2048, vocab_size=32000, max_positions=512)
         t0 = time.perf_counter()
         ct2_dir = build_tiny_model(
-            "marian", tmp_path / "ct2", make_segments(3000, seed=1), shape=shape,
-            quantization=args.quantization, keep_hf=tmp_path / "hf",
+            "marian",
+            tmp_path / "ct2",
+            make_segments(3000, seed=1),
+            shape=shape,
+            quantization=args.quantization,
+            keep_hf=tmp_path / "hf",
         )
-        print(f"built and converted an OPUS-MT-sized random Marian ({args.quantization}) in "
-              f"{time.perf_counter() - t0:.1f}s; {len(segments)} segments, {args.out_len} output tokens each")
+        print(
+            f"built and converted an OPUS-MT-sized random Marian ({args.quantization}) in "
+            f"{time.perf_counter() - t0:.1f}s; {len(segments)} segments, {args.out_len} output tokens each"
+        )
         cores = os.cpu_count() or 1
         options = DeviceOptions(device=args.device, batch_tokens=args.batch_tokens)
         inter, intra = options.threads()
@@ -79,8 +140,13 @@ def main() -> None:
         def raw_ct2(batch: list[list[str]]) -> float:
             t0 = time.perf_counter()
             model.translator.translate_batch(
-                batch, max_batch_size=args.batch_tokens, batch_type="tokens", beam_size=1,
-                max_decoding_length=args.out_len, min_decoding_length=args.out_len, return_scores=False,
+                batch,
+                max_batch_size=args.batch_tokens,
+                batch_type="tokens",
+                beam_size=1,
+                max_decoding_length=args.out_len,
+                min_decoding_length=args.out_len,
+                return_scores=False,
             )
             return time.perf_counter() - t0
 
@@ -108,8 +174,9 @@ def main() -> None:
         with torch.inference_mode():
             for i in range(0, len(order), args.hf_batch):
                 batch = tok([segments[j] for j in order[i : i + args.hf_batch]], return_tensors="pt", padding=True)
-                hf.generate(**batch, num_beams=1, do_sample=False, max_new_tokens=args.out_len,
-                            min_new_tokens=args.out_len)
+                hf.generate(
+                    **batch, num_beams=1, do_sample=False, max_new_tokens=args.out_len, min_new_tokens=args.out_len
+                )
         t_hf = time.perf_counter() - t0
 
     n_tok = len(segments) * args.out_len

@@ -116,3 +116,21 @@ def test_tasks_and_models_commands():
         ["models", "tiny", "--help"],
     ):
         assert runner.invoke(main, cmd).exit_code == 0
+
+
+def test_models_convert_on_a_local_transformers_folder(sample_texts, tmp_path):
+    """`xprep models convert` wraps CTranslate2's real converter (a local folder: no hub needed)."""
+    from xprep.mt.engine import MTModel
+    from xprep.mt.tiny import build_tiny_model
+
+    hf = tmp_path / "hf"
+    build_tiny_model("m2m100", tmp_path / "first", sample_texts, keep_hf=hf)
+    out = tmp_path / "converted"
+    res = CliRunner().invoke(main, ["models", "convert", str(hf), "--out", str(out), "--quantization", "int8"])
+    assert res.exit_code == 0, res.output
+    info = json.loads((out / "xprep_model.json").read_text())
+    assert info["family"] == "m2m100" and info["quantization"] == "int8"
+    model = MTModel.load(out)
+    model.check_languages("en", "sw")
+    again = CliRunner().invoke(main, ["models", "convert", str(hf), "--out", str(out)])
+    assert again.exit_code == 2 and "pass --force" in again.output
