@@ -35,3 +35,37 @@ def tiny_marian(tmp_path_factory: pytest.TempPathFactory, sample_texts: list[str
     return build_tiny_model(
         "marian", tmp_path_factory.mktemp("marian") / "model", sample_texts, seed=2, pair=("en", "de")
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_xlmr(tmp_path_factory: pytest.TempPathFactory, sample_texts: list[str]) -> Path:
+    """A tiny random-weight XLM-R (real architecture) with a unigram vocabulary trained on the samples."""
+    import sentencepiece as spm
+    import torch
+    from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizer
+
+    from xprep.mt.tiny import train_sentencepiece
+
+    root = tmp_path_factory.mktemp("xlmr")
+    model_file = train_sentencepiece(sample_texts, root / "spm", vocab_size=600)
+    sp = spm.SentencePieceProcessor(model_file=str(model_file))
+    specials = ["<s>", "<pad>", "</s>", "<unk>"]
+    pieces = [
+        (sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size()) if sp.id_to_piece(i) not in specials
+    ]
+    vocab = [(s, 0.0) for s in specials] + pieces + [("<mask>", 0.0)]
+    tok = XLMRobertaTokenizer(vocab=vocab)
+    out = root / "model"
+    tok.save_pretrained(out)
+    config = XLMRobertaConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=3,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=258,
+        pad_token_id=1,
+    )
+    torch.manual_seed(0)
+    XLMRobertaModel(config).save_pretrained(out)
+    return out

@@ -28,7 +28,9 @@ from xprep.mt import langcodes
 from xprep.mt.cache import TranslationCache
 from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, Translation, TranslationEngine
 from xprep.mt.segment import gaps, rejoin, split_sentences
-from xprep.projection import exact
+from xprep.projection.align import ALIGNERS, Aligner
+from xprep.projection.chain import DEFAULT_CHAIN, project_records
+from xprep.projection.tags import TagPolicy
 from xprep.quality import checks
 from xprep.quality.filter import QualityTally, Thresholds
 from xprep.records import Record
@@ -56,6 +58,11 @@ class TranslateJob:
     thresholds: Thresholds = field(default_factory=Thresholds)
     drop_flagged: bool = False
     chunk_records: int = 1000
+    projection: tuple[str, ...] = DEFAULT_CHAIN
+    aligner: str = "eflomal"
+    align_model: str | None = None
+    align_bitext: Path | None = None
+    tag_policy: TagPolicy = field(default_factory=TagPolicy)
     command: str = ""
     progress: bool = True
 
@@ -118,6 +125,7 @@ def translate_task(job: TranslateJob) -> list[CellResult]:
         return results
     cache = TranslationCache(job.cache or job.out / ".cache" / "translations.sqlite")
     engine = TranslationEngine(model, job.src_lang, job.decoding, job.device, cache)
+    aligner = make_aligner(job) if spec.kind in ("span", "tagging") and "align" in job.projection else None
     t0 = time.perf_counter()
     with contextlib.ExitStack() as stack:
         for cell in cells:
@@ -126,7 +134,7 @@ def translate_task(job: TranslateJob) -> list[CellResult]:
         stack.callback(bar.close)
         records = load_task(spec.name, job.split, job.source, job.fmt, job.limit)
         for chunk in _chunks(records, job.chunk_records):
-            _translate_chunk(chunk, cells, engine, job, bar)
+            _translate_chunk(chunk, cells, engine, job, bar, aligner)
     wall = time.perf_counter() - t0
     for cell in cells:
         results.append(_finish(cell, job, engine, wall))
@@ -164,7 +172,15 @@ def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, An
             "batch_tokens": job.device.budget(),
         },
         "segmentation": "sentences" if job.segment else "none",
-        "projection": ["exact"] if spec.kind in ("span", "tagging") else [],
+        "projection": list(job.projection) if spec.kind in ("span", "tagging") else [],
+        "aligner": {
+            "name": job.aligner,
+            "model": job.align_model,
+            "bitext": str(job.align_bitext) if job.align_bitext else None,
+            "tag_policy": {"unaligned": job.tag_policy.unaligned, "fallback": job.tag_policy.fallback_tag},
+        }
+        if spec.kind in ("span", "tagging") and "align" in job.projection
+        else None,
         "checks": list(job.checks),
         "thresholds": job.thresholds.as_dict(),
         "filter": job.drop_flagged,
@@ -222,6 +238,7 @@ def _translate_chunk(
     translations = engine.translate(requests, progress=bar.update)
     pos = 0
     for cell in cells:
+        built = []
         for rec, fields in zip(chunk, layout, strict=True):
             texts: dict[str, str] = {}
             offsets: dict[str, list[tuple[int, int]]] = {}
@@ -232,13 +249,20 @@ def _translate_chunk(
                 texts[path], offsets[path] = rejoin([p.text for p in parts], src_gaps, langcodes.joiner(cell.lang))
                 flags.update(f for p in parts for f in (("truncated",) if p.truncated else ()))
                 flags.update(f for p in parts for f in (("split_overlong",) if p.split else ()))
-            _emit(rec, rec.translated(texts, cell.lang), offsets, sorted(flags), cell, job)
+            built.append((rec, rec.translated(texts, cell.lang), offsets, sorted(flags)))
+        metas = project_records([(s, t, o) for s, t, o, _ in built], job.projection, aligner, job.tag_policy)
+        for (src, tgt, offsets, mt_flags), proj in zip(built, metas, strict=True):
+            _emit(src, tgt, offsets, mt_flags, proj, cell, job)
 
 
-def _emit(src: Record, tgt: Record, offsets: dict, mt_flags: list[str], cell: _Cell, job: TranslateJob) -> None:
+def _emit(
+    src: Record, tgt: Record, offsets: dict, mt_flags: list[str], proj: dict, cell: _Cell, job: TranslateJob
+) -> None:
     cell.counts["in"] += 1
-    proj = exact.project(src, tgt)
     cell.projection[proj["status"]] += 1
+    if proj.get("status") == "projected":
+        method = proj.get("method")
+        cell.projection[f"method:{method if isinstance(method, str) else 'mixed'}"] += 1
     if proj.get("reason") and proj["status"] == "failed":
         cell.projection[f"failed:{proj['reason']}"] += 1
     quality = checks.score(src, tgt, list(job.checks))

@@ -1,0 +1,201 @@
+"""Projection methods on hand-written parallel examples whose right answer is known."""
+
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xprep.projection.align import EncoderAligner, grow_diag_final_and, itermax
+from xprep.projection.chain import align_texts, parse_chain, project_answer, project_records
+from xprep.projection.exact import locate
+from xprep.projection.fuzzy import best_match
+from xprep.projection.spans import project_span
+from xprep.projection.tags import TagPolicy, project_tags, repair_bio
+from xprep.projection.words import word_spans, words
+from xprep.records import SpanRecord, TaggingRecord
+
+LEXICON = {
+    "the": {"die", "der", "das"},
+    "cat": {"katze"},
+    "sat": {"saß"},
+    "on": {"auf"},
+    "mat": {"matte"},
+    "paris": {"paris"},
+    "is": {"ist"},
+    "big": {"groß"},
+    "i": {"ich"},
+    "like": {"mag"},
+    "1874": {"1874"},
+    "lighthouse": {"leuchtturm"},
+    "was": {"wurde"},
+    "built": {"gebaut"},
+    ".": {".", "。"},
+    "cats": {"猫"},
+    "love": {"喜", "欢"},
+    "we": {"我", "们"},
+}
+
+
+@dataclass
+class DictAligner:
+    """A deterministic aligner for tests: links words that the lexicon says translate each other."""
+
+    name: str = "dict"
+
+    def align(self, pairs):
+        out = []
+        for src, tgt in pairs:
+            links = set()
+            for i, s in enumerate(src):
+                for j, t in enumerate(tgt):
+                    if t.lower() in LEXICON.get(s.lower(), set()):
+                        links.add((i, j))
+            out.append(links)
+        return out
+
+
+def test_word_units_split_cjk_and_punctuation():
+    assert words("The cat (big) sat.") == ["The", "cat", "(", "big", ")", "sat", "."]
+    assert words("我们喜欢猫。") == ["我", "们", "喜", "欢", "猫", "。"]
+    assert words("I visited 東京 in 2019") == ["I", "visited", "東", "京", "in", "2019"]
+    assert words("한국어 문장") == ["한국어", "문장"]  # Korean is spaced: words stay whole
+
+
+@pytest.mark.parametrize(
+    ("src", "answer", "tgt", "expected"),
+    [
+        ("The cat sat on the mat.", "The cat", "Die Katze saß auf der Matte.", "Die Katze"),  # start of context
+        ("The cat sat on the mat.", "the mat", "Die Katze saß auf der Matte.", "der Matte"),  # end, no final '.'
+        ("The cat sat on the mat.", "mat.", "Die Katze saß auf der Matte.", "Matte."),  # punctuation inside span
+        ("Paris is big. I like Paris.", "Paris", "Paris ist groß. Ich mag Paris.", "Paris"),  # repeated answer
+        ("We love cats.", "cats", "我们喜欢猫。", "猫"),  # CJK, character units
+    ],
+)
+def test_align_projection(src, answer, tgt, expected):
+    start = src.rfind(answer) if answer == "Paris" else src.find(answer)
+    (at,) = align_texts([(src, tgt, None, None)], DictAligner())
+    out = project_answer(src, start, answer, tgt, ["align"], aligned=at)
+    assert tgt[out.start : out.end] == expected
+    if answer == "Paris":  # the second occurrence projects onto the second one
+        assert out.start == tgt.rfind("Paris")
+
+
+def test_sentence_level_alignment_uses_the_known_correspondence():
+    src, tgt = "The cat sat. Paris is big.", "Die Katze saß. Paris ist groß."
+    (at,) = align_texts([(src, tgt, [(0, 12), (13, 26)], [(0, 14), (15, 30)])], DictAligner())
+    first_src = {i for i, (a, b) in enumerate(at.src_words) if b <= 12}
+    first_tgt = {j for j, (a, b) in enumerate(at.tgt_words) if b <= 14}
+    assert at.links and all((i in first_src) == (j in first_tgt) for i, j in at.links)
+
+
+def test_exact_and_fuzzy():
+    ctx = "Paris is big. I like Paris. Paris again."
+    assert locate(ctx, "Paris", 0.0) == 0 and locate(ctx, "Paris", 0.5) == 21 and locate(ctx, "paris", 0.9) == 28
+    assert locate(ctx, "Rome", 0.5) is None
+    ctx = "Der Leuchtturm wurde 1874 fertiggestellt und ist 38 Meter hoch."
+    start, end, score = best_match(ctx, "38 Metern")
+    assert ctx[start:end] == "38 Meter" and score > 80
+    assert best_match(ctx, "völlig anders") is None
+
+
+def test_chain_falls_back_and_reports_why():
+    src, tgt = "The lighthouse was built in 1874.", "Der Leuchtturm wurde 1874 gebaut."
+    # the hint is not in the context and there is no aligner: exact and align fail, fuzzy finds it
+    out = project_answer(src, src.find("1874"), "1874", tgt, ["exact", "align", "fuzzy"], hint="1874.")
+    assert out.method == "fuzzy" and tgt[out.start : out.end] == "1874"
+    assert out.failures == {"exact": "not_found", "align": "no_alignment"}
+    out = project_answer(src, 0, "Nothing", tgt, ["exact", "fuzzy"], hint="Xyzzy quux")
+    assert out.start is None and set(out.failures) == {"exact", "fuzzy"}
+    assert parse_chain("chain") == ("exact", "align", "fuzzy")
+
+
+def test_project_records_spans_and_tags():
+    src = SpanRecord(
+        id="q",
+        lang="en",
+        context="The cat sat on the mat.",
+        question="Who sat?",
+        answers=[{"text": "The cat", "start": 0}],
+    )
+    tgt = src.translated(
+        {"context": "Die Katze saß auf der Matte.", "question": "Wer?", "answers.0.text": "Kater"}, "de"
+    )
+    unans = SpanRecord(id="u", lang="en", context="The cat sat.", question="Why?", answers=[])
+    tagging = TaggingRecord(id="t", lang="en", tokens=["The", "cat", "sat", "."], tags=["DET", "NOUN", "VERB", "PUNCT"])
+    tagged_tgt = tagging.translated({"tokens": "Die Katze saß heute ."}, "de")
+    metas = project_records(
+        [
+            (src, tgt, {"context": [(0, 28)]}),
+            (unans, unans.translated({"context": "x", "question": "y"}, "de"), {}),
+            (tagging, tagged_tgt, {}),
+        ],
+        ["exact", "align", "fuzzy"],
+        DictAligner(),
+    )
+    assert metas[0]["status"] == "projected" and metas[0]["method"] == "align"
+    assert tgt.answers == [{"text": "Die Katze", "start": 0}]
+    assert metas[1] == {"status": "not_needed", "reason": "unanswerable"}
+    assert tagged_tgt.tags == ["DET", "NOUN", "VERB", "X", "PUNCT"] and metas[2]["coverage"] == 0.8
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("ab c.,我猫")), min_size=1, max_size=40),
+    st.text(alphabet=st.sampled_from(list("xy z.,们")), min_size=1, max_size=40),
+    st.sets(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=20),
+    st.integers(0, 39),
+    st.integers(1, 10),
+)
+def test_span_invariant_property(src, tgt, links, start, length):
+    sw, tw = word_spans(src), word_spans(tgt)
+    links = {(i, j) for i, j in links if i < len(sw) and j < len(tw)}
+    start = min(start, len(src) - 1)
+    end = min(len(src), start + length)
+    span = project_span(sw, tw, links, start, end, tgt, src)
+    if span is not None:
+        a, b = span
+        assert 0 <= a < b <= len(tgt)
+        text = tgt[a:b]
+        rec = SpanRecord(id="p", lang="xx", context=tgt, question="q", answers=[{"text": text, "start": a}])
+        rec.validate()
+        assert text == text.strip() and text
+
+
+@pytest.mark.parametrize(
+    ("fwd", "rev", "expected"),
+    [
+        ({(0, 0), (1, 1)}, {(0, 0), (1, 1)}, {(0, 0), (1, 1)}),
+        ({(0, 0), (1, 1), (1, 2)}, {(0, 0), (1, 1)}, {(0, 0), (1, 1), (1, 2)}),  # grown along the diagonal
+        ({(0, 0)}, {(0, 0), (2, 2)}, {(0, 0), (2, 2)}),  # final-and: both words were unaligned
+        ({(0, 0), (0, 2)}, {(0, 0)}, {(0, 0)}),  # (0,2) is no neighbour and source word 0 is taken
+    ],
+)
+def test_grow_diag_final_and(fwd, rev, expected):
+    assert grow_diag_final_and(fwd, rev, 3, 3) == expected
+
+
+def test_itermax_and_argmax():
+    import torch
+
+    sim = torch.tensor([[0.9, 0.1, 0.0], [0.8, 0.2, 0.1], [0.0, 0.1, 0.7]])
+    assert itermax(sim, iterations=1) == {(0, 0), (2, 2)}
+    assert itermax(sim, iterations=2) == {(0, 0), (2, 2), (1, 1)}
+
+
+def test_tag_policies_and_bio_repair():
+    links = {(0, 0), (1, 1), (2, 1)}
+    tags, cov = project_tags(["DET", "NOUN", "PUNCT"], 3, links)
+    assert tags == ["DET", "NOUN", "X"] and cov == pytest.approx(2 / 3)
+    tags, _ = project_tags(["DET", "NOUN", "PUNCT"], 3, links, TagPolicy(unaligned="neighbour"))
+    assert tags == ["DET", "NOUN", "NOUN"]
+    assert repair_bio(["O", "I-PER", "I-PER", "B-LOC", "I-ORG"]) == ["O", "B-PER", "I-PER", "B-LOC", "B-ORG"]
+    ner, _ = project_tags(["B-PER", "I-PER"], 3, {(1, 1)}, TagPolicy(fallback_tag="O", bio=True))
+    assert ner == ["O", "B-PER", "O"]
+
+
+def test_encoder_aligner_on_a_tiny_xlmr(tiny_xlmr):
+    aligner = EncoderAligner(str(tiny_xlmr), layer=2)
+    links = aligner.align([(["The", "cat", "sat", "."], ["The", "cat", "sat", "."]), (["A", "b"], [])])
+    assert links[1] == set()
+    assert links[0] == {(0, 0), (1, 1), (2, 2), (3, 3)}, "identical sentences align to themselves"

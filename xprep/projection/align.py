@@ -1,0 +1,206 @@
+"""Word aligners behind one interface: ``align(pairs) -> links`` for a whole corpus at once.
+
+A pair is ``(source words, target words)``; links are sets of ``(source index, target index)``.
+
+- ``eflomal``: the statistical aligner (PyPI ``eflomal``, no model download), trained on the pairs
+  themselves plus optional extra bitext, run forward and reverse and symmetrised with
+  grow-diag-final-and. More bitext helps it: a build aligns all its segments together.
+- ``encoder``: SimAlign-style similarity alignment on any HF encoder: words are the mean of their
+  subword vectors at a chosen layer, links come from the cosine similarity matrix by ``argmax``
+  (mutual best) or ``itermax`` (mutual best, repeated on the unaligned remainder).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from xprep.errors import require
+from xprep.registry import Registry
+
+Pair = tuple[Sequence[str], Sequence[str]]
+Links = set[tuple[int, int]]
+
+
+class Aligner(Protocol):
+    name: str
+
+    def align(self, pairs: Sequence[Pair]) -> list[Links]: ...
+
+
+ALIGNERS: Registry[type] = Registry("aligner")
+
+
+def grow_diag_final_and(fwd: Links, rev: Links, n_src: int, n_tgt: int) -> Links:
+    """Koehn's grow-diag-final-and symmetrisation of two directional alignments (both as src->tgt)."""
+    union = fwd | rev
+    links = set(fwd & rev)
+    src_done = {i for i, _ in links}
+    tgt_done = {j for _, j in links}
+    neighbours = [(-1, 0), (0, -1), (1, 0), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)]
+    added = True
+    while added:
+        added = False
+        for i, j in sorted(links):
+            for di, dj in neighbours:
+                cand = (i + di, j + dj)
+                if cand in union and cand not in links and (cand[0] not in src_done or cand[1] not in tgt_done):
+                    links.add(cand)
+                    src_done.add(cand[0])
+                    tgt_done.add(cand[1])
+                    added = True
+    for direction in (fwd, rev):
+        for i, j in sorted(direction):
+            if i not in src_done and j not in tgt_done:
+                links.add((i, j))
+                src_done.add(i)
+                tgt_done.add(j)
+    return {(i, j) for i, j in links if i < n_src and j < n_tgt}
+
+
+def _read_pharaoh(path: Path) -> list[Links]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        links = set()
+        for item in line.split():
+            a, b = item.split("-")
+            links.add((int(a), int(b)))
+        out.append(links)
+    return out
+
+
+@dataclass
+class EflomalAligner:
+    """eflomal forward + reverse, grow-diag-final-and. ``extra`` is more bitext to learn from."""
+
+    extra: Sequence[Pair] = ()
+    lowercase: bool = True
+    seed_iterations: float = 1.0
+    name: str = "eflomal"
+
+    def align(self, pairs: Sequence[Pair]) -> list[Links]:
+        eflomal = require("eflomal", "align")
+        allp = [*pairs, *self.extra]
+
+        def line(ws: Sequence[str]) -> str:
+            toks = [w.lower() if self.lowercase else w for w in ws] or ["∅"]
+            return " ".join(t.replace(" ", "_") for t in toks)
+
+        with tempfile.TemporaryDirectory(prefix="xprep-eflomal-") as tmp:
+            fwd, rev = Path(tmp) / "fwd", Path(tmp) / "rev"
+            aligner = eflomal.Aligner(rel_iterations=self.seed_iterations)
+            aligner.align(
+                [line(s) for s, _ in allp],
+                [line(t) for _, t in allp],
+                links_filename_fwd=str(fwd),
+                links_filename_rev=str(rev),
+                quiet=True,
+            )
+            fwd_links, rev_links = _read_pharaoh(fwd), _read_pharaoh(rev)
+        out = []
+        for (s, t), f, r in zip(pairs, fwd_links, rev_links, strict=False):
+            out.append(grow_diag_final_and(f, r, len(s), len(t)))
+        return out
+
+
+@dataclass
+class EncoderAligner:
+    """SimAlign-style aligner on an HF encoder folder or hub id.
+
+    ``layer``: hidden layer to use (None: about two thirds of the depth, where SimAlign found
+    multilingual encoders align best); ``method``: ``argmax`` or ``itermax``.
+    """
+
+    model: str
+    layer: int | None = None
+    method: str = "itermax"
+    device: str = "cpu"
+    batch_size: int = 16
+    name: str = "encoder"
+    _state: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def _load(self) -> tuple[Any, Any]:
+        if "model" not in self._state:
+            from transformers import AutoModel, AutoTokenizer
+
+            tok = AutoTokenizer.from_pretrained(self.model)
+            enc = AutoModel.from_pretrained(self.model).to(self.device).eval()
+            self._state.update(model=enc, tok=tok)
+        return self._state["model"], self._state["tok"]
+
+    def embed_words(self, sentences: Sequence[Sequence[str]]) -> list[Any]:
+        """One ``(n_words, hidden)`` tensor per sentence: mean of each word's subword vectors."""
+        import torch
+
+        model, tok = self._load()
+        layer = self.layer if self.layer is not None else max(1, round(model.config.num_hidden_layers * 2 / 3))
+        limit = min(
+            getattr(tok, "model_max_length", 512) or 512, getattr(model.config, "max_position_embeddings", 512) - 2
+        )
+        out = []
+        for i in range(0, len(sentences), self.batch_size):
+            batch = [list(s) or ["∅"] for s in sentences[i : i + self.batch_size]]
+            enc = tok(
+                batch, is_split_into_words=True, return_tensors="pt", padding=True, truncation=True, max_length=limit
+            )
+            with torch.inference_mode():
+                hidden = model(**{k: v.to(self.device) for k, v in enc.items()}, output_hidden_states=True)
+            states = hidden.hidden_states[layer]
+            for b, words_ in enumerate(batch):
+                ids = enc.word_ids(b)
+                dim = states.shape[-1]
+                sums = torch.zeros(len(words_), dim)
+                counts = torch.zeros(len(words_), 1)
+                for pos, w in enumerate(ids):
+                    if w is not None:
+                        sums[w] += states[b, pos].float().cpu()
+                        counts[w] += 1
+                out.append(sums / counts.clamp(min=1))
+        return out
+
+    def align(self, pairs: Sequence[Pair]) -> list[Links]:
+        import torch
+
+        src_vecs = self.embed_words([s for s, _ in pairs])
+        tgt_vecs = self.embed_words([t for _, t in pairs])
+        out = []
+        for (s, t), a, b in zip(pairs, src_vecs, tgt_vecs, strict=True):
+            if not len(s) or not len(t):
+                out.append(set())
+                continue
+            sim = torch.nn.functional.normalize(a, dim=-1) @ torch.nn.functional.normalize(b, dim=-1).T
+            out.append(itermax(sim, iterations=1 if self.method == "argmax" else 2))
+        return out
+
+
+def itermax(sim: Any, iterations: int = 2, threshold: float = 0.0) -> Links:
+    """Mutual-argmax links from a similarity matrix; each further iteration links words left unaligned.
+
+    ``iterations=1`` is SimAlign's ``argmax``; 2 approximates its ``itermax``.
+    """
+    import torch
+
+    links: Links = set()
+    sim = sim.clone()
+    n, m = sim.shape
+    for _ in range(iterations):
+        fwd = sim.argmax(dim=1)
+        rev = sim.argmax(dim=0)
+        new = {(i, int(fwd[i])) for i in range(n) if int(rev[fwd[i]]) == i and sim[i, fwd[i]] > threshold}
+        if not new:
+            break
+        links |= new
+        src_done = torch.tensor([any(a == i for a, _ in links) for i in range(n)])
+        tgt_done = torch.tensor([any(b == j for _, b in links) for j in range(m)])
+        mask = src_done[:, None] | tgt_done[None, :]
+        sim = sim.masked_fill(mask, float("-inf"))
+        if torch.isinf(sim).all():
+            break
+    return links
+
+
+ALIGNERS.add("eflomal", EflomalAligner)
+ALIGNERS.add("encoder", EncoderAligner)

@@ -1,0 +1,234 @@
+"""The projection chain: try methods in order per record; record which one succeeded, or why all failed.
+
+Methods (registered in PROJECTORS):
+- ``exact``: the separately translated answer occurs verbatim in the translated context (the
+  occurrence nearest the source answer's relative position); needs MT, so not used in gold scoring;
+- ``align``: word alignment (eflomal or encoder), sentence by sentence where the sentence
+  correspondence is known (always in a build: the segmenter made it), else whole paragraphs;
+- ``fuzzy``: best fuzzy match of the translated answer (gold scoring: the source answer) in the context.
+Tagging records use ``align`` only (see :mod:`xprep.projection.tags` for the policy).
+
+The invariant holds for every projected span: ``context[start:start+len(text)] == text``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from xprep.errors import InputError
+from xprep.projection import exact, fuzzy
+from xprep.projection.align import Aligner, Links
+from xprep.projection.spans import project_span
+from xprep.projection.tags import TagPolicy, project_tags
+from xprep.projection.words import word_spans
+from xprep.records import Record, SpanRecord, TaggingRecord
+from xprep.registry import Registry
+
+PROJECTORS: Registry[str] = Registry("projection method")
+for _name, _doc in (
+    ("exact", "separately translated answer found verbatim in the translated context"),
+    ("align", "word alignment (eflomal or encoder) from source words to target words"),
+    ("fuzzy", "best fuzzy match of the translated answer in the translated context (rapidfuzz)"),
+):
+    PROJECTORS.add(_name, _doc)
+
+DEFAULT_CHAIN = ("exact", "align", "fuzzy")
+
+
+def parse_chain(text: str) -> tuple[str, ...]:
+    """``"chain"`` -> the default order; ``"align,fuzzy"`` -> those methods (each must be registered)."""
+    if text in ("chain", ""):
+        return DEFAULT_CHAIN
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    for n in names:
+        PROJECTORS.get(n)
+    return names
+
+
+Ranges = list[tuple[int, int]]
+
+
+@dataclass
+class AlignedText:
+    """Word spans of a source and a target text, and links between them (global word indices)."""
+
+    src_words: Ranges
+    tgt_words: Ranges
+    links: Links = field(default_factory=set)
+
+
+def _sentence_pairs(
+    src_text: str, tgt_text: str, src_sents: Ranges | None, tgt_sents: Ranges | None
+) -> tuple[AlignedText, list[tuple[list[int], list[int]]]]:
+    """Word spans of both texts and, per sentence pair, the global indices of its words."""
+    sw, tw = word_spans(src_text), word_spans(tgt_text)
+    if not src_sents or not tgt_sents or len(src_sents) != len(tgt_sents):
+        src_sents, tgt_sents = [(0, len(src_text))], [(0, len(tgt_text))]
+    groups = []
+    for (sa, sb), (ta, tb) in zip(src_sents, tgt_sents, strict=True):
+        groups.append(
+            (
+                [i for i, (a, b) in enumerate(sw) if a >= sa and b <= sb],
+                [j for j, (a, b) in enumerate(tw) if a >= ta and b <= tb],
+            )
+        )
+    return AlignedText(sw, tw), groups
+
+
+def align_texts(items: Sequence[tuple[str, str, Ranges | None, Ranges | None]], aligner: Aligner) -> list[AlignedText]:
+    """Align many (source, target, source sentences, target sentences) texts in one aligner call."""
+    prepared = [_sentence_pairs(*item) for item in items]
+    pairs, owners = [], []
+    for k, ((src, tgt, _, _), (at, groups)) in enumerate(zip(items, prepared, strict=True)):
+        for s_idx, t_idx in groups:
+            pairs.append(([src[slice(*at.src_words[i])] for i in s_idx], [tgt[slice(*at.tgt_words[j])] for j in t_idx]))
+            owners.append((k, s_idx, t_idx))
+    links = aligner.align(pairs) if pairs else []
+    for (k, s_idx, t_idx), local in zip(owners, links, strict=True):
+        prepared[k][0].links |= {(s_idx[i], t_idx[j]) for i, j in local if i < len(s_idx) and j < len(t_idx)}
+    return [at for at, _ in prepared]
+
+
+@dataclass
+class SpanOutcome:
+    start: int | None
+    end: int | None
+    method: str | None
+    failures: dict[str, str]
+
+
+def project_answer(
+    src_context: str,
+    start: int,
+    text: str,
+    tgt_context: str,
+    chain: Sequence[str],
+    hint: str | None = None,
+    aligned: AlignedText | None = None,
+    fuzzy_threshold: float = 70.0,
+) -> SpanOutcome:
+    """Project one answer ``src_context[start:start+len(text)]`` onto ``tgt_context`` trying ``chain`` in order."""
+    failures: dict[str, str] = {}
+    rel = start / max(len(src_context), 1)
+    for method in chain:
+        if method == "exact":
+            if hint is None:
+                failures[method] = "no_translated_answer"
+                continue
+            pos = exact.locate(tgt_context, hint, rel)
+            if pos is not None:
+                return SpanOutcome(pos, pos + len(hint), method, failures)
+            failures[method] = "not_found"
+        elif method == "align":
+            if aligned is None:
+                failures[method] = "no_alignment"
+                continue
+            span = project_span(
+                aligned.src_words, aligned.tgt_words, aligned.links, start, start + len(text), tgt_context, src_context
+            )
+            if span is not None:
+                return SpanOutcome(span[0], span[1], method, failures)
+            failures[method] = "no_aligned_words"
+        elif method == "fuzzy":
+            found = fuzzy.best_match(tgt_context, hint if hint is not None else text, fuzzy_threshold)
+            if found is not None:
+                return SpanOutcome(found[0], found[1], method, failures)
+            failures[method] = "below_threshold"
+        else:
+            raise InputError(f"unknown projection method '{method}'", hint=", ".join(PROJECTORS.names()))
+    return SpanOutcome(None, None, None, failures)
+
+
+def project_records(
+    pairs: Sequence[tuple[Record, Record, dict[str, Ranges]]],
+    chain: Sequence[str],
+    aligner: Aligner | None,
+    tag_policy: TagPolicy = TagPolicy(),
+) -> list[dict[str, Any]]:
+    """Project labels for translated records in place; return each record's ``meta.projection``.
+
+    ``pairs`` holds (source record, translated record, target sentence offsets per field path as the
+    pipeline records them in ``meta.translation.segments``).
+    """
+    from xprep.mt.segment import split_sentences
+
+    need_align = aligner is not None and "align" in chain
+    items: list[tuple[str, str, Ranges | None, Ranges | None]] = []
+    slot: dict[int, int] = {}
+    for k, (src, tgt, offsets) in enumerate(pairs):
+        if not need_align:
+            break
+        if isinstance(src, SpanRecord) and src.answers:
+            src_sents = [(s.start, s.end) for s in split_sentences(src.context)]
+            slot[k] = len(items)
+            items.append((src.context, tgt.context, src_sents, offsets.get("context")))
+        elif isinstance(src, TaggingRecord):
+            slot[k] = len(items)
+            items.append((" ".join(src.tokens), " ".join(tgt.tokens), None, None))
+    aligned = align_texts(items, aligner) if items else []  # type: ignore[arg-type]
+    metas = []
+    for k, (src, tgt, _) in enumerate(pairs):
+        at = aligned[slot[k]] if k in slot else None
+        if isinstance(src, SpanRecord) and isinstance(tgt, SpanRecord):
+            metas.append(_project_span_record(src, tgt, chain, at))
+        elif isinstance(src, TaggingRecord) and isinstance(tgt, TaggingRecord):
+            metas.append(_project_tagging_record(src, tgt, at, tag_policy))
+        else:
+            metas.append({"status": "not_needed"})
+    return metas
+
+
+def _project_span_record(src: SpanRecord, tgt: SpanRecord, chain: Sequence[str], at: AlignedText | None) -> dict:
+    if not src.answers:
+        return {"status": "not_needed", "reason": "unanswerable"}
+    answers, methods, failures = [], [], {}
+    for s_ans, t_ans in zip(src.answers, tgt.answers, strict=True):
+        out = project_answer(src.context, s_ans["start"], s_ans["text"], tgt.context, chain, t_ans["text"], at)
+        if out.start is None:
+            tgt.answers = []
+            return {
+                "status": "failed",
+                "reason": "all_methods_failed",
+                "failures": out.failures,
+                "source_answers": src.answers,
+            }
+        answers.append({"text": tgt.context[out.start : out.end], "start": out.start})
+        methods.append(out.method)
+        failures.update(out.failures)
+    tgt.answers = answers
+    ratio = sum(len(a["text"]) for a in answers) / max(1, sum(len(a["text"]) for a in src.answers))
+    return {
+        "status": "projected",
+        "method": methods[0] if len(set(methods)) == 1 else methods,
+        "answer_length_ratio": round(ratio, 4),
+        "failures": failures,
+    }
+
+
+def _project_tagging_record(src: TaggingRecord, tgt: TaggingRecord, at: AlignedText | None, policy: TagPolicy) -> dict:
+    if at is None:
+        tgt.tags = []
+        return {"status": "failed", "reason": "tags_need_word_alignment", "source_tags": src.tags}
+    # word units of the joined text are the tokens themselves (tokens hold no whitespace) unless a token
+    # mixes letters and punctuation; map unit links back to tokens through character offsets
+    src_tok, tgt_tok = _token_index(src.tokens, at.src_words), _token_index(tgt.tokens, at.tgt_words)
+    links = {(src_tok[i], tgt_tok[j]) for i, j in at.links}
+    tags, coverage = project_tags(src.tags, len(tgt.tokens), links, policy)
+    tgt.tags = tags
+    return {"status": "projected", "method": "align", "coverage": round(coverage, 4)}
+
+
+def _token_index(tokens: Sequence[str], units: Ranges) -> list[int]:
+    """For each word unit of ``" ".join(tokens)``, the index of the token it lies in."""
+    starts, pos = [], 0
+    for tok in tokens:
+        starts.append(pos)
+        pos += len(tok) + 1
+    out, t = [], 0
+    for a, _ in units:
+        while t + 1 < len(starts) and starts[t + 1] <= a:
+            t += 1
+        out.append(t)
+    return out

@@ -1,0 +1,63 @@
+"""Span projection through word alignments.
+
+The source span covers some source words; their aligned target words are collected; outliers are
+dropped (aligned target words outside the chosen cluster, see :func:`project_span`); the projected span is the smallest contiguous range of target words covering what is left,
+cut from the target text by character offsets, so ``context[start:start+len(text)] == text`` holds
+by construction. Leading/trailing punctuation that the source span does not have is trimmed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from xprep.projection.align import Links
+from xprep.projection.words import covered
+
+
+def _clusters(positions: list[int], max_gap: int) -> list[list[int]]:
+    groups: list[list[int]] = []
+    for p in sorted(set(positions)):
+        if groups and p - groups[-1][-1] <= max_gap + 1:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
+
+
+def _is_punct(text: str) -> bool:
+    return bool(text) and all(unicodedata.category(c).startswith("P") for c in text)
+
+
+def project_span(
+    src_words: list[tuple[int, int]],
+    tgt_words: list[tuple[int, int]],
+    links: Links,
+    start: int,
+    end: int,
+    tgt_text: str,
+    src_text: str = "",
+    max_gap: int = 1,
+) -> tuple[int, int] | None:
+    """Character range in the target for the source range ``[start, end)``, or None when nothing aligns.
+
+    Of the clusters of aligned target words (neighbours at most ``max_gap`` unaligned words apart), the
+    largest wins; ties go to the cluster whose relative position is nearest the source span's, so a
+    repeated word projects onto its own occurrence.
+    """
+    src_idx = sorted(set(covered(src_words, start, end)))
+    hits = [j for i, j in links if i in src_idx]
+    if not hits:
+        return None
+    src_rel = src_idx[0] / max(len(src_words), 1)
+
+    def key(group: list[int]) -> tuple[int, float]:
+        return len(group), -abs(group[0] / max(len(tgt_words), 1) - src_rel)
+
+    best = max(_clusters(hits, max_gap), key=key)
+    lo, hi = best[0], best[-1]
+    src_span = src_text[start:end] if src_text else ""
+    while lo < hi and _is_punct(tgt_text[slice(*tgt_words[lo])]) and not _is_punct(src_span[:1]):
+        lo += 1
+    while hi > lo and _is_punct(tgt_text[slice(*tgt_words[hi])]) and not _is_punct(src_span[-1:]):
+        hi -= 1
+    return tgt_words[lo][0], tgt_words[hi][1]
