@@ -219,8 +219,41 @@ def _field_segments(text: str, segment: bool) -> list[str]:
     return [text[s.start : s.end] for s in segs] or [text]
 
 
+def make_aligner(job: TranslateJob) -> Aligner:
+    """The aligner a job asks for: eflomal (with optional extra bitext) or an encoder model."""
+    cls = ALIGNERS.get(job.aligner)
+    if job.aligner == "encoder":
+        if not job.align_model:
+            raise InputError("the encoder aligner needs a model", hint="--align-model DIR_OR_HUB_ID")
+        return cls(model=job.align_model)
+    return cls(extra=read_bitext(job.align_bitext) if job.align_bitext else ())
+
+
+def read_bitext(path: Path) -> list[tuple[list[str], list[str]]]:
+    """``source<TAB>target`` lines as word-unit pairs (extra training data for eflomal)."""
+    from xprep.projection.words import words
+
+    if not Path(path).is_file():
+        raise InputError("bitext file not found", where=str(path))
+    out = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 2:
+                raise InputError("expected 'source<TAB>target'", where=f"{path}:{lineno}")
+            out.append((words(parts[0]), words(parts[1])))
+    return out
+
+
 def _translate_chunk(
-    chunk: list[Record], cells: list[_Cell], engine: TranslationEngine, job: TranslateJob, bar: Any
+    chunk: list[Record],
+    cells: list[_Cell],
+    engine: TranslationEngine,
+    job: TranslateJob,
+    bar: Any,
+    aligner: Aligner | None,
 ) -> None:
     requests: list[tuple[str, str]] = []
     layout: list[list[tuple[str, list[str], list[str]]]] = []  # per record: (path, segments, gaps)

@@ -145,7 +145,7 @@ def project_records(
     pairs: Sequence[tuple[Record, Record, dict[str, Ranges]]],
     chain: Sequence[str],
     aligner: Aligner | None,
-    tag_policy: TagPolicy = TagPolicy(),
+    tag_policy: TagPolicy | None = None,
 ) -> list[dict[str, Any]]:
     """Project labels for translated records in place; return each record's ``meta.projection``.
 
@@ -174,7 +174,7 @@ def project_records(
         if isinstance(src, SpanRecord) and isinstance(tgt, SpanRecord):
             metas.append(_project_span_record(src, tgt, chain, at))
         elif isinstance(src, TaggingRecord) and isinstance(tgt, TaggingRecord):
-            metas.append(_project_tagging_record(src, tgt, at, tag_policy))
+            metas.append(_project_tagging_record(src, tgt, at, tag_policy or TagPolicy()))
         else:
             metas.append({"status": "not_needed"})
     return metas

@@ -1,9 +1,10 @@
 """Span projection through word alignments.
 
 The source span covers some source words; their aligned target words are collected; outliers are
-dropped (aligned target words outside the chosen cluster, see :func:`project_span`); the projected span is the smallest contiguous range of target words covering what is left,
-cut from the target text by character offsets, so ``context[start:start+len(text)] == text`` holds
-by construction. Leading/trailing punctuation that the source span does not have is trimmed.
+dropped (aligned target words outside the chosen cluster, see :func:`project_span`); the projected
+span is the smallest contiguous range of target words covering what is left, cut from the target
+text by character offsets, so ``context[start:start+len(text)] == text`` holds by construction.
+Leading/trailing punctuation that the source span does not have is trimmed.
 """
 
 from __future__ import annotations
