@@ -173,6 +173,27 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
         ),
         click.option("--no-segment", is_flag=True, help="Translate whole fields, not sentences."),
         click.option("--filter", "drop_flagged", is_flag=True, help="Drop records any check flags (counted)."),
+        click.option(
+            "--projection",
+            default="chain",
+            show_default=True,
+            help="Label projection: chain (exact,align,fuzzy) or a comma list of exact, align, fuzzy.",
+        ),
+        click.option("--aligner", type=click.Choice(["eflomal", "encoder"]), default="eflomal", show_default=True),
+        click.option("--align-model", default=None, help="HF encoder (folder or hub id) for --aligner encoder."),
+        click.option(
+            "--align-bitext",
+            default=None,
+            type=click.Path(path_type=Path),
+            help="Extra 'source<TAB>target' bitext for eflomal.",
+        ),
+        click.option(
+            "--tag-unaligned",
+            type=click.Choice(["fallback", "neighbour"]),
+            default="fallback",
+            show_default=True,
+            help="Tag for target words no source word aligns to.",
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON at the end."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
     ]
@@ -228,6 +249,90 @@ def translate_cmd(task: str, **kw: object) -> None:
 
     click.echo(quality_table(results))
     click.echo(f"output: {job.out.resolve()}")
+
+
+@main.group("projection")
+def projection() -> None:
+    """Label projection: score a method on gold parallel data, or report on a build."""
+
+
+@projection.command("score")
+@click.option(
+    "--source",
+    "source",
+    required=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="Source file: CoNLL-U (tags) or SQuAD JSON (spans).",
+)
+@click.option(
+    "--target",
+    "target",
+    required=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="Target file of the same layout, sharing sent_id / question ids.",
+)
+@click.option("--method", default="align", show_default=True, help="align, fuzzy, or a comma list (spans).")
+@click.option("--aligner", type=click.Choice(["eflomal", "encoder"]), default="eflomal", show_default=True)
+@click.option("--align-model", default=None, help="HF encoder (folder or hub id) for --aligner encoder.")
+@click.option("--align-bitext", default=None, type=click.Path(path_type=Path), help="Extra bitext for eflomal.")
+@click.option("--tag-unaligned", type=click.Choice(["fallback", "neighbour"]), default="fallback", show_default=True)
+@click.option("--lang", default=None, help="Target language (character F1 for zh/ja/th).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def projection_score(
+    source: Path,
+    target: Path,
+    method: str,
+    aligner: str,
+    align_model: str | None,
+    align_bitext: Path | None,
+    tag_unaligned: str,
+    lang: str | None,
+    as_json: bool,
+) -> None:
+    """Score a projection method on gold parallel data (no MT): UPOS accuracy or QA EM/F1, in percent."""
+    from xprep.pipeline import TranslateJob, make_aligner
+    from xprep.projection.chain import parse_chain
+    from xprep.projection.score import score_spans, score_tags
+    from xprep.projection.tags import TagPolicy
+
+    chain = parse_chain(method)
+    job = TranslateJob(
+        task="mnli",
+        langs=[],
+        model=Path("."),
+        out=Path("."),
+        aligner=aligner,
+        align_model=align_model,
+        align_bitext=align_bitext,
+    )
+    al = make_aligner(job) if "align" in chain else None
+    if source.suffix.lower() == ".conllu":
+        if al is None:
+            raise XprepError("tag projection needs --method align")
+        scores = score_tags(source, target, al, TagPolicy(unaligned=tag_unaligned))
+    elif source.suffix.lower() == ".json":
+        scores = score_spans(source, target, chain, al, lang)
+    else:
+        raise XprepError(
+            "cannot tell the layout from the file name",
+            where=str(source),
+            hint=".conllu (tags) or .json (SQuAD/XQuAD spans)",
+        )
+    if as_json:
+        click.echo(json.dumps(scores))
+    else:
+        click.echo(_table([[k, v] for k, v in scores.items()], ["score", "value"]))
+
+
+@projection.command("report")
+@click.argument("build_dir", type=click.Path(path_type=Path, exists=True))
+@click.option("--samples", default=10, show_default=True, help="Failures shown side by side.")
+def projection_report(build_dir: Path, samples: int) -> None:
+    """Summarise projection in a build: table, projection_report.md, answer-length-ratio histogram PNG."""
+    from xprep.projection.report import write_report
+
+    md, png = write_report(build_dir, samples=samples, echo=click.echo)
+    click.echo(f"report: {md}" + (f"\nplot: {png}" if png else ""))
 
 
 @main.command("verify")

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from xprep.errors import require
 from xprep.registry import Registry
 
 Pair = tuple[Sequence[str], Sequence[str]]
@@ -82,7 +81,8 @@ class EflomalAligner:
     name: str = "eflomal"
 
     def align(self, pairs: Sequence[Pair]) -> list[Links]:
-        eflomal = require("eflomal", "align")
+        import eflomal
+
         allp = [*pairs, *self.extra]
 
         def line(ws: Sequence[str]) -> str:

@@ -7,13 +7,13 @@ score is rapidfuzz's normalised Indel similarity (0-100); below ``threshold`` th
 
 from __future__ import annotations
 
-from xprep.errors import require
 from xprep.projection.words import word_spans
 
 
 def best_match(context: str, answer: str, threshold: float = 70.0) -> tuple[int, int, float] | None:
     """``(start, end, score)`` of the best-matching word-bounded substring, or None below ``threshold``."""
-    fuzz = require("rapidfuzz.fuzz", "align")
+    from rapidfuzz import fuzz
+
     answer = answer.strip()
     if not answer or not context:
         return None

@@ -1,0 +1,97 @@
+"""Score a projection method on gold parallel data, without MT.
+
+- tags: two CoNLL-U files whose sentences share ``sent_id`` (the Parallel UD layout): source UPOS tags
+  are projected onto the target's own tokens and compared with the target's gold UPOS (accuracy over
+  all target tokens, and coverage: the share of target tokens that received an aligned tag);
+- spans: two SQuAD-format JSON files whose questions share ids (the XQuAD layout): each source answer
+  is projected onto the target paragraph and scored against the target's gold answer with SQuAD
+  EM/F1 (characters as tokens for unspaced scripts). ``exact`` needs a translated answer, which gold
+  data lacks, so ``fuzzy`` searches for the source answer itself (names and numbers survive; a lower bound).
+Scores are percentages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from xprep.conllu import read_conllu
+from xprep.errors import InputError
+from xprep.evaluate.metrics import squad_em, squad_f1
+from xprep.mt.segment import split_sentences
+from xprep.projection.align import Aligner
+from xprep.projection.chain import align_texts, project_answer
+from xprep.projection.tags import TagPolicy, project_tags
+
+
+def score_tags(source: Path, target: Path, aligner: Aligner, policy: TagPolicy | None = None) -> dict[str, Any]:
+    """UPOS accuracy and coverage of tags projected from ``source`` onto ``target`` (CoNLL-U)."""
+    src = {s.sent_id: s for s in read_conllu(source)}
+    tgt = {s.sent_id: s for s in read_conllu(target)}
+    ids = [i for i in src if i in tgt]
+    if not ids:
+        raise InputError("no sent_id in common between the two CoNLL-U files", where=f"{source} / {target}")
+    links = aligner.align([(src[i].forms, tgt[i].forms) for i in ids])
+    correct = total = covered = 0
+    for sid, lk in zip(ids, links, strict=True):
+        tags, coverage = project_tags(src[sid].upos, len(tgt[sid].forms), lk, policy or TagPolicy())
+        correct += sum(a == b for a, b in zip(tags, tgt[sid].upos, strict=True))
+        total += len(tags)
+        covered += round(coverage * len(tags))
+    return {
+        "accuracy": round(100 * correct / total, 2),
+        "coverage": round(100 * covered / total, 2),
+        "n": len(ids),
+        "tokens": total,
+    }
+
+
+def _squad_index(path: Path) -> dict[str, tuple[str, str, list[dict]]]:
+    from xprep.tasks.span import squad_from_json
+
+    return {r.id: (r.context, r.question, r.answers) for r in squad_from_json(Path(path), "test")}
+
+
+def score_spans(
+    source: Path, target: Path, chain: Sequence[str], aligner: Aligner | None, lang: str | None = None
+) -> dict[str, Any]:
+    """EM/F1 of answers projected from ``source`` onto ``target`` paragraphs (SQuAD JSON, shared ids).
+
+    Paragraphs are aligned sentence by sentence when both split into the same number of sentences,
+    else whole.
+    """
+    src, tgt = _squad_index(source), _squad_index(target)
+    ids = [i for i in src if i in tgt and src[i][2] and tgt[i][2]]
+    if not ids:
+        raise InputError("no answerable question id in common between the two files", where=f"{source} / {target}")
+    contexts = sorted({(src[i][0], tgt[i][0]) for i in ids})
+    aligned = {}
+    if aligner is not None and "align" in chain:
+        items = []
+        for s, t in contexts:
+            ss = [(x.start, x.end) for x in split_sentences(s)]
+            ts = [(x.start, x.end) for x in split_sentences(t)]
+            items.append((s, t, ss, ts))
+        aligned = dict(zip(contexts, align_texts(items, aligner), strict=True))
+    em = f1 = 0.0
+    methods: dict[str, int] = {}
+    for qid in ids:
+        s_ctx, _, s_answers = src[qid]
+        t_ctx, _, t_answers = tgt[qid]
+        ans = s_answers[0]
+        out = project_answer(
+            s_ctx,
+            ans["start"],
+            ans["text"],
+            t_ctx,
+            [m for m in chain if m != "exact"],
+            aligned=aligned.get((s_ctx, t_ctx)),
+        )
+        pred = t_ctx[out.start : out.end] if out.start is not None else ""
+        golds = [a["text"] for a in t_answers]
+        em += squad_em(pred, golds)
+        f1 += squad_f1(pred, golds, lang)
+        methods[out.method or "failed"] = methods.get(out.method or "failed", 0) + 1
+    n = len(ids)
+    return {"em": round(100 * em / n, 2), "f1": round(100 * f1 / n, 2), "n": n, "methods": methods}
