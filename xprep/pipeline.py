@@ -223,9 +223,11 @@ def make_aligner(job: TranslateJob) -> Aligner:
     """The aligner a job asks for: eflomal (with optional extra bitext) or an encoder model."""
     cls = ALIGNERS.get(job.aligner)
     if job.aligner == "encoder":
-        if not job.align_model:
-            raise InputError("the encoder aligner needs a model", hint="--align-model DIR_OR_HUB_ID")
-        return cls(model=job.align_model)
+        if job.align_model:
+            return cls(model=job.align_model)
+        from xprep.assets.e5 import ensure_e5_small  # the offline default: multilingual-e5-small
+
+        return cls(model=str(ensure_e5_small()))
     return cls(extra=read_bitext(job.align_bitext) if job.align_bitext else ())
 
 

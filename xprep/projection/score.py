@@ -25,11 +25,16 @@ from xprep.projection.chain import align_texts, project_answer
 from xprep.projection.tags import TagPolicy, project_tags
 
 
-def score_tags(source: Path, target: Path, aligner: Aligner, policy: TagPolicy | None = None) -> dict[str, Any]:
-    """UPOS accuracy and coverage of tags projected from ``source`` onto ``target`` (CoNLL-U)."""
+def score_tags(
+    source: Path, target: Path, aligner: Aligner, policy: TagPolicy | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    """UPOS accuracy and coverage of tags projected from ``source`` onto ``target`` (CoNLL-U).
+
+    ``limit`` scores only the first N shared sentences.
+    """
     src = {s.sent_id: s for s in read_conllu(source)}
     tgt = {s.sent_id: s for s in read_conllu(target)}
-    ids = [i for i in src if i in tgt]
+    ids = [i for i in src if i in tgt][:limit]
     if not ids:
         raise InputError("no sent_id in common between the two CoNLL-U files", where=f"{source} / {target}")
     links = aligner.align([(src[i].forms, tgt[i].forms) for i in ids])

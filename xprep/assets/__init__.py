@@ -1,0 +1,1 @@
+"""Real pretrained assets that install from package registries (no model hub needed)."""
