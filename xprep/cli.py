@@ -233,6 +233,8 @@ def translate_cmd(task: str, **kw: object) -> None:
     """Translate TASK into languages: build/<task>/<lang>/<split>/ with records, HF dataset, manifest."""
     from xprep.mt.engine import DecodingSettings, DeviceOptions
     from xprep.pipeline import TranslateJob, translate_task
+    from xprep.projection.chain import parse_chain
+    from xprep.projection.tags import TagPolicy
 
     job = TranslateJob(
         task=task,
@@ -264,6 +266,11 @@ def translate_cmd(task: str, **kw: object) -> None:
         drop_flagged=bool(kw["drop_flagged"]),  # type: ignore[arg-type]
         command=shlex.join(sys.argv),
         progress=not kw["quiet"],
+        projection=parse_chain(str(kw["projection"])),
+        aligner=str(kw["aligner"]),
+        align_model=kw["align_model"],  # type: ignore[arg-type]
+        align_bitext=kw["align_bitext"],  # type: ignore[arg-type]
+        tag_policy=TagPolicy(unaligned=str(kw["tag_unaligned"])),
     )
     results = translate_task(job)
     if kw["as_json"]:

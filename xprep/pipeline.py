@@ -26,7 +26,7 @@ from xprep.io import sha256_file, write_hf_dataset
 from xprep.manifest import COMPLETE, RECORDS, Manifest, peak_rss_mb, versions
 from xprep.mt import langcodes
 from xprep.mt.cache import TranslationCache
-from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, Translation, TranslationEngine
+from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, Translation, TranslationEngine, load_model
 from xprep.mt.segment import gaps, rejoin, split_sentences
 from xprep.projection.align import ALIGNERS, Aligner
 from xprep.projection.chain import DEFAULT_CHAIN, project_records
@@ -103,7 +103,7 @@ def translate_task(job: TranslateJob) -> list[CellResult]:
         raise InputError("no target language given", hint="--to de,sw")
     if job.source is None and not spec.hub:
         raise InputError(f"task '{spec.name}' has no public hub copy", hint=spec.notes or "pass --source FILE")
-    model = MTModel.load(job.model, job.device)
+    model = load_model(job.model, job.device)
     for lang in langs:
         model.check_languages(job.src_lang, lang)
     declared_base = _declared(job, spec, model)

@@ -145,6 +145,15 @@ class MTModel:
         self.family.check_languages(self.vocab, src, tgt, str(self.path))
 
 
+def load_model(spec: str | Path, options: DeviceOptions | None = None) -> Any:
+    """A CTranslate2 model folder, or Apertium for ``apertium`` / ``apertium:MODE``."""
+    from xprep.mt.apertium import ApertiumModel, is_apertium
+
+    if is_apertium(spec):
+        return ApertiumModel.load(spec, options)
+    return MTModel.load(spec, options)
+
+
 def model_checksum(path: Path) -> str:
     """SHA-256 over the model weights, config and vocabulary; memoised beside the model by size+mtime."""
     from xprep.io import sha256_file
@@ -207,7 +216,11 @@ class TranslationEngine:
             progress(len(done))
         todo = [(k, *unique[k]) for k in unique if k not in done]
         if todo:
-            done.update(self._translate_missing(todo, progress))
+            translate_texts = getattr(self.model, "translate_texts", None)
+            if translate_texts is not None:  # a non-CTranslate2 backend (Apertium)
+                done.update(self._translate_with_backend(todo, translate_texts, progress))
+            else:
+                done.update(self._translate_missing(todo, progress))
         return [done[k] for k in keys]
 
     # --- internals -------------------------------------------------------------------------------
@@ -257,6 +270,32 @@ class TranslationEngine:
                 collect(*pending.popleft())
         while pending:
             collect(*pending.popleft())
+        self.counters["segments_translated"] += len(todo)
+        return results
+
+    def _translate_with_backend(
+        self,
+        todo: list[tuple[str, str, str]],
+        translate_texts: Callable[..., list[str]],
+        progress: Callable[[int], None] | None,
+        chunk: int = 500,
+    ) -> dict[str, Translation]:
+        """Translate through a backend's ``translate_texts`` in chunks, committing each to the cache."""
+        results: dict[str, Translation] = {}
+        by_lang: dict[str, list[tuple[str, str]]] = {}
+        for key, text, tgt in todo:
+            by_lang.setdefault(tgt, []).append((key, text))
+        for tgt, items in by_lang.items():
+            for i in range(0, len(items), chunk):
+                part = items[i : i + chunk]
+                t0 = time.perf_counter()
+                outs = translate_texts([t for _, t in part], self.src, tgt)
+                self.mt_seconds += time.perf_counter() - t0
+                done = [(k, Translation(o)) for (k, _), o in zip(part, outs, strict=True)]
+                results.update(done)
+                self.cache.put_many((k, _encode_cached(tr)) for k, tr in done)
+                if progress:
+                    progress(len(done))
         self.counters["segments_translated"] += len(todo)
         return results
 
@@ -322,7 +361,8 @@ class TranslationEngine:
             hyp = res.hypotheses[0]
             self.counters["tokens_in"] += len(toks)
             self.counters["tokens_out"] += len(hyp)
-            out.append((self.model.sp_target.decode_pieces(fam.strip_output(hyp, tgt)), len(hyp) >= max_len))
+            text = self.model.sp_target.decode_pieces(fam.strip_output(hyp, tgt)).strip()
+            out.append((text, len(hyp) >= max_len))
         return out
 
 
