@@ -392,12 +392,20 @@ def verify_cmd(build_dir: Path) -> None:
 
 @main.command("demo")
 @click.option("--out", default=Path("demo-output"), type=click.Path(path_type=Path), show_default=True)
-@click.option("--to", "langs", default="de,fr", show_default=True, help="Target languages.")
-def demo_cmd(out: Path, langs: str) -> None:
-    """Run the whole translate path offline: nine tasks' embedded samples, a tiny model built here."""
+@click.option("--to", "langs", default=None, help="Target languages (default es,ca with Apertium, de,fr tiny).")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "apertium", "tiny"]),
+    default="auto",
+    show_default=True,
+    help="auto: Apertium where installed, else a tiny random-weight model.",
+)
+def demo_cmd(out: Path, langs: str | None, engine: str) -> None:
+    """Run the whole translate path offline on every task's embedded sample."""
     from xprep.demo import run_demo
 
-    run_demo(out, [x.strip() for x in langs.split(",") if x.strip()], echo=click.echo)
+    chosen = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
+    run_demo(out, chosen, engine=engine, echo=click.echo)
 
 
 if __name__ == "__main__":

@@ -26,33 +26,58 @@ def sample_texts() -> list[str]:
     ]
 
 
-def run_demo(out: Path, langs: list[str], echo: Callable[[str], None] = print) -> list[CellResult]:
-    """Build (or reuse) a tiny model under ``out/model`` and translate every task's sample into ``langs``."""
+def demo_engine(requested: str) -> str:
+    """``apertium`` when asked, or for ``auto`` when Apertium with eng-spa is installed; else ``tiny``."""
+    from xprep.mt.apertium import installed_modes
+
+    if requested == "auto":
+        return "apertium" if "eng-spa" in installed_modes() else "tiny"
+    return requested
+
+
+def run_demo(
+    out: Path, langs: list[str] | None = None, engine: str = "auto", echo: Callable[[str], None] = print
+) -> list[CellResult]:
+    """Translate every task's sample into ``langs``: with Apertium (real en->es/ca text) where installed,
+    else with a tiny random-weight M2M100 built under ``out/model``."""
     from xprep.mt.tiny import build_tiny_model
 
-    model = out / "model"
-    if not (model / "model.bin").is_file():
-        echo(f"building a tiny random-weight M2M100 model in {model} ...")
-        build_tiny_model("m2m100", model, sample_texts(), seed=0)
+    engine = demo_engine(engine)
+    if engine == "apertium":
+        model: Path | str = "apertium"
+        langs = langs or ["es", "ca"]
+        echo("engine: Apertium (rule-based MT from Debian packages): real, modest translations")
+    else:
+        langs = langs or ["de", "fr"]
+        model = out / "model"
+        echo("engine: tiny random-weight M2M100 (Apertium not installed: apt-get install apertium-eng-spa)")
+        if not (model / "model.bin").is_file():
+            echo(f"building a tiny random-weight M2M100 model in {model} ...")
+            build_tiny_model("m2m100", model, sample_texts(), seed=0)
     results: list[CellResult] = []
     for name in TASKS:
         job = TranslateJob(
             task=name,
             langs=langs,
-            model=model,
+            model=Path(model),
             out=out / "build",
             source=sample_path(TASKS.get(name)),
             decoding=DecodingSettings(beam_size=1, max_decoding_length=64),
             progress=False,
-            command=f"xprep demo --out {out}",
+            command=f"xprep demo --out {out} --engine {engine}",
         )
         results.extend(translate_task(job))
     echo(quality_table(results))
     echo("")
-    echo("NOTE: the demo model has random weights, so every translation above is nonsense and the checks flag")
-    echo("      it (wrong language, repetition). The machinery is real: with a converted model, e.g.")
-    echo("      xprep models convert facebook/nllb-200-distilled-600M --out models/nllb600")
-    echo("      xprep translate mnli --to de,sw --model models/nllb600 --limit 2000")
-    echo("      the same path makes a real build.")
+    if engine == "tiny":
+        echo("NOTE: the demo model has random weights, so every translation above is nonsense and the checks")
+        echo("      flag it (wrong language, repetition). The machinery is real: with a converted model, e.g.")
+        echo("      xprep models convert facebook/nllb-200-distilled-600M --out models/nllb600")
+        echo("      xprep translate mnli --to de,sw --model models/nllb600 --limit 2000")
+        echo("      the same path makes a real build.")
+    else:
+        echo("Apertium makes real but modest translations; CTranslate2 models (NLLB, M2M100, OPUS-MT, MADLAD)")
+        echo("are the fast, better path: xprep models convert facebook/nllb-200-distilled-600M --out models/nllb600")
     echo(f"output: {(out / 'build').resolve()}  (records.jsonl, HF dataset, manifest.json per task/lang/split)")
+    echo(f"look at the labels: xprep projection report {out / 'build'}")
     return results

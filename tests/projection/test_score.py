@@ -92,7 +92,7 @@ def test_span_scoring_on_xquad_layout(tmp_path):
 
 def test_projection_report_on_the_demo(tmp_path):
     out = tmp_path / "demo"
-    CliRunner().invoke(main, ["demo", "--out", str(out), "--to", "de"], catch_exceptions=False)
+    CliRunner().invoke(main, ["demo", "--out", str(out), "--to", "de", "--engine", "tiny"], catch_exceptions=False)
     res = CliRunner().invoke(main, ["projection", "report", str(out / "build")], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     assert "squad_v2/de/train" in res.output and "ccg/de/train" in res.output

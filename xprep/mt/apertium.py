@@ -16,26 +16,11 @@ from typing import Any
 
 from xprep.errors import MissingDependencyError, ModelError
 from xprep.hashing import stable_hash
+from xprep.mt import langcodes
 from xprep.mt.families import Family
 
-ISO3 = {
-    "en": "eng",
-    "es": "spa",
-    "ca": "cat",
-    "fr": "fra",
-    "pt": "por",
-    "it": "ita",
-    "de": "deu",
-    "gl": "glg",
-    "eu": "eus",
-    "oc": "oci",
-    "ro": "ron",
-    "nl": "nld",
-    "sv": "swe",
-    "da": "dan",
-    "nb": "nob",
-    "nn": "nno",
-}
+# Apertium names pairs in ISO 639-3
+ISO3 = {**langcodes.ISO3, "oc": "oci", "nn": "nno", "an": "arg", "ast": "ast"}
 INSTALL_HINT = "apt-get install apertium apertium-eng-spa apertium-eng-cat (Debian/Ubuntu)"
 
 APERTIUM = Family("apertium", "Apertium rule-based MT (Debian packages), mode per language pair", "", "", ())
