@@ -370,6 +370,26 @@ def projection_report(build_dir: Path, samples: int) -> None:
     click.echo(f"report: {md}" + (f"\nplot: {png}" if png else ""))
 
 
+@main.group("dict")
+def dict_group() -> None:
+    """Bilingual dictionaries for code-switching perturbations and alignment priors."""
+
+
+@dict_group.command("import")
+@click.argument("spec")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--multiword", is_flag=True, help="Keep phrases on either side (default: single words, as MUSE).")
+@click.option("--max-per-word", default=5, show_default=True, help="Translations kept per headword.")
+def dict_import(spec: str, out: Path, multiword: bool, max_per_word: int) -> None:
+    """Import SPEC (freedict:eng-deu, ...) from the installed Debian dictd files as a word<TAB>translation lexicon."""
+    from xprep.assets.freedict import import_freedict
+
+    path, manifest = import_freedict(spec, out, multiword=multiword, max_per_word=max_per_word)
+    c = manifest["counts"]
+    click.echo(f"{c['pairs']:,} pairs for {c['headwords']:,} headwords from {c['entries']:,} entries")
+    click.echo(f"lexicon: {path}")
+
+
 @main.command("verify")
 @click.argument("build_dir", type=click.Path(path_type=Path, exists=True))
 def verify_cmd(build_dir: Path) -> None:
