@@ -51,7 +51,8 @@ def parse_entry(entry: str) -> tuple[str, list[str]]:
         body = _TAGS.sub("", _NUMBER.sub("", line))
         for part in re.split(r"[,;]", body):
             word = " ".join(part.split()).strip(" .")
-            if word and word not in out and not any(c in word for c in '{}"=') and len(word) <= 60:
+            # an abbreviation line carries its own IPA (/.../): not a translation
+            if word and word not in out and not any(c in word for c in '{}"=/') and len(word) <= 60:
                 out.append(word)
     return head, out
 
@@ -66,7 +67,8 @@ def read_freedict(name: str, directory: Path = DICTD_DIR, multiword: bool = Fals
         if not path.is_file():
             pkg = "dict-" + name if name.startswith("freedict-") else name
             raise InputError("dictionary file not found", where=str(path), hint=f"apt-get install {pkg}")
-    data = gzip.open(data_file).read()
+    with gzip.open(data_file) as fh:
+        data = fh.read()
     counts: Counter = Counter()
     pairs: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
