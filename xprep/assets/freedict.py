@@ -88,6 +88,9 @@ def read_freedict(name: str, directory: Path = DICTD_DIR, multiword: bool = Fals
             if not head or not translations:
                 counts["skipped_no_translation"] += 1
                 continue
+            if "/" in head:  # spelling variants ("born/borne") or abbreviations ("AC/DC"): ambiguous as a word
+                counts["skipped_variant_headword"] += 1
+                continue
             if not multiword and " " in head:
                 counts["skipped_multiword_headword"] += 1
                 continue
