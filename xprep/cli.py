@@ -196,6 +196,13 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
             help="Translation cache file (default OUT/.cache/translations.sqlite).",
         ),
         click.option("--no-segment", is_flag=True, help="Translate whole fields, not sentences."),
+        click.option(
+            "--langid",
+            type=click.Choice(["langdetect", "lingua"]),
+            default="langdetect",
+            show_default=True,
+            help="Language identifier of the checks (lingua: 75 languages, better on short text).",
+        ),
         click.option("--filter", "drop_flagged", is_flag=True, help="Drop records any check flags (counted)."),
         click.option(
             "--projection",
@@ -271,6 +278,7 @@ def translate_cmd(task: str, **kw: object) -> None:
         align_model=kw["align_model"],  # type: ignore[arg-type]
         align_bitext=kw["align_bitext"],  # type: ignore[arg-type]
         tag_policy=TagPolicy(unaligned=str(kw["tag_unaligned"])),
+        checks=("lingua" if kw["langid"] == "lingua" else "langid", "length_ratio", "copy", "repetition"),
     )
     results = translate_task(job)
     if kw["as_json"]:

@@ -120,7 +120,8 @@ def translate_task(job: TranslateJob) -> list[CellResult]:
         tmp = final.with_name(f".{final.name}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        cells.append(_Cell(lang, final, tmp, man, tally=QualityTally(lang, job.thresholds)))
+        backend = "lingua" if "lingua" in job.checks else "langdetect"
+        cells.append(_Cell(lang, final, tmp, man, tally=QualityTally(lang, job.thresholds, backend=backend)))
     if not cells:
         return results
     cache = TranslationCache(job.cache or job.out / ".cache" / "translations.sqlite")

@@ -43,3 +43,19 @@ def test_tally_counts_reasons():
     assert s["records"] == 2 and s["flagged"] == 1 and s["langid_rate"] == 0.5
     assert s["flag_reasons"] == {"lang_mismatch": 1, "length_ratio_outlier": 1}
     assert QualityTally("xh", Thresholds()).summary()["langid_rate"] is None  # langdetect has no Xhosa
+
+
+def test_lingua_backend():
+    pytest.importorskip("lingua", reason="lingua-language-detector not installed (pip install 'xprep[lingua]')")
+    from xprep.quality.checks import detect_language_lingua, lingua_supports
+
+    assert detect_language_lingua("Mbwa anakimbia haraka sana kwenye bustani.")[0] == "sw"
+    assert detect_language_lingua("Der Hund läuft schnell durch den Park.")[0] == "de"
+    assert lingua_supports("sw") and not lingua_supports("xx")
+    tally = QualityTally("fr", Thresholds(), backend="lingua")
+    # a low relative confidence does not flag when lingua names the right language
+    assert tally.add({"lingua": {"lang": "fr", "prob": 0.11, "backend": "lingua"}, "length_ratio": 1.0}) == []
+    assert tally.add({"lingua": {"lang": "es", "prob": 0.9, "backend": "lingua"}, "length_ratio": 1.0}) == [
+        "lang_mismatch"
+    ]
+    assert tally.summary()["langid_backend"] == "lingua"

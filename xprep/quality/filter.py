@@ -29,8 +29,10 @@ class Thresholds:
 def flags(quality: dict[str, Any], target_lang: str, th: Thresholds, langid_supported: bool) -> list[str]:
     """Reasons a record is flagged (empty: it passes), from its ``meta.quality`` scores."""
     out = []
-    lid = quality.get("langid")
-    if lid and langid_supported and (lid["lang"] != target_lang or lid["prob"] < th.min_langid_prob):
+    lid = quality.get("langid") or quality.get("lingua")
+    # lingua's confidence is relative to the other candidates, so only its decision counts
+    low = lid is not None and lid.get("backend") != "lingua" and lid["prob"] < th.min_langid_prob
+    if lid and langid_supported and (lid["lang"] != target_lang or low):
         out.append("lang_mismatch")
     ratio = quality.get("length_ratio")
     if ratio is not None and not th.min_length_ratio <= ratio <= th.max_length_ratio:
@@ -53,10 +55,14 @@ class QualityTally:
     langid_matches: int = 0
     reasons: Counter | None = None
     ratio_sum: float = 0.0
+    backend: str = "langdetect"
 
     def __post_init__(self) -> None:
+        from xprep.quality.checks import lingua_supports
+
         self.reasons = Counter()
-        self.langid_supported = langdetect_supports(self.target_lang)
+        supports = lingua_supports if self.backend == "lingua" else langdetect_supports
+        self.langid_supported = supports(self.target_lang)
 
     def add(self, quality: dict[str, Any]) -> list[str]:
         """Count one record's scores; returns its flags."""
@@ -64,7 +70,7 @@ class QualityTally:
         self.records += 1
         self.flagged += bool(found)
         self.reasons.update(found)
-        lid = quality.get("langid")
+        lid = quality.get("langid") or quality.get("lingua")
         if lid and lid["lang"] == self.target_lang:
             self.langid_matches += 1
         self.ratio_sum += quality.get("length_ratio", 0.0)
@@ -78,6 +84,7 @@ class QualityTally:
             "flag_reasons": dict(self.reasons),
             "langid_rate": round(self.langid_matches / n, 4) if self.langid_supported else None,
             "langid_supported": self.langid_supported,
+            "langid_backend": self.backend,
             "mean_length_ratio": round(self.ratio_sum / n, 4),
             "thresholds": self.thresholds.as_dict(),
         }
