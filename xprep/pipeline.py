@@ -29,7 +29,7 @@ from xprep.mt.cache import TranslationCache
 from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, Translation, TranslationEngine, load_model
 from xprep.mt.segment import gaps, rejoin, split_sentences
 from xprep.projection.align import ALIGNERS, Aligner
-from xprep.projection.chain import DEFAULT_CHAIN, project_records
+from xprep.projection.chain import DEFAULT_CHAIN, marker_requests, project_records
 from xprep.projection.tags import TagPolicy
 from xprep.quality import checks
 from xprep.quality.filter import QualityTally, Thresholds
@@ -266,6 +266,8 @@ def _translate_chunk(
             segs = _field_segments(text, job.segment)
             src_gaps = gaps(text, split_sentences(text)) if job.segment and len(segs) > 1 else [""] * (len(segs) - 1)
             fields.append((path, segs, src_gaps))
+        if "markers" in job.projection:  # one extra segment per answer: its sentence(s), span in [ ]
+            fields.extend((path, [marked], []) for path, marked in marker_requests(rec))
         layout.append(fields)
     for cell in cells:
         for fields in layout:
@@ -285,9 +287,15 @@ def _translate_chunk(
                 texts[path], offsets[path] = rejoin([p.text for p in parts], src_gaps, langcodes.joiner(cell.lang))
                 flags.update(f for p in parts for f in (("truncated",) if p.truncated else ()))
                 flags.update(f for p in parts for f in (("split_overlong",) if p.split else ()))
-            built.append((rec, rec.translated(texts, cell.lang), offsets, sorted(flags)))
-        metas = project_records([(s, t, o) for s, t, o, _ in built], job.projection, aligner, job.tag_policy)
-        for (src, tgt, offsets, mt_flags), proj in zip(built, metas, strict=True):
+            extras = {p: texts.pop(p) for p in list(texts) if p.startswith("markers.")}
+            for p in extras:
+                offsets.pop(p)
+            cell.projection["mt_segments_markers"] += len(extras)
+            built.append((rec, rec.translated(texts, cell.lang), offsets, sorted(flags), extras))
+        metas = project_records([(s, t, o, x) for s, t, o, _, x in built], job.projection, aligner, job.tag_policy)
+        for (src, tgt, offsets, mt_flags, extras), proj in zip(built, metas, strict=True):
+            if proj.get("status") == "failed" and extras:
+                proj["marked_translations"] = extras  # a person can see how the markers came back
             _emit(src, tgt, offsets, mt_flags, proj, cell, job)
 
 

@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xprep.projection.align import EncoderAligner, grow_diag_final_and, itermax
-from xprep.projection.chain import align_texts, parse_chain, project_answer, project_records
+from xprep.projection.chain import align_texts, marker_requests, parse_chain, project_answer, project_records
 from xprep.projection.exact import locate
 from xprep.projection.fuzzy import best_match
+from xprep.projection.markers import marked_segment, read_markers
 from xprep.projection.spans import project_span
 from xprep.projection.tags import TagPolicy, project_tags, repair_bio
 from xprep.projection.words import word_spans, words
@@ -107,7 +108,7 @@ def test_chain_falls_back_and_reports_why():
     assert out.failures == {"exact": "not_found", "align": "no_alignment"}
     out = project_answer(src, 0, "Nothing", tgt, ["exact", "fuzzy"], hint="Xyzzy quux")
     assert out.start is None and set(out.failures) == {"exact", "fuzzy"}
-    assert parse_chain("chain") == ("exact", "align", "fuzzy")
+    assert parse_chain("chain") == ("markers", "align", "fuzzy")
 
 
 def test_project_records_spans_and_tags():
@@ -126,9 +127,9 @@ def test_project_records_spans_and_tags():
     tagged_tgt = tagging.translated({"tokens": "Die Katze saß heute ."}, "de")
     metas = project_records(
         [
-            (src, tgt, {"context": [(0, 28)]}),
-            (unans, unans.translated({"context": "x", "question": "y"}, "de"), {}),
-            (tagging, tagged_tgt, {}),
+            (src, tgt, {"context": [(0, 28)]}, {}),
+            (unans, unans.translated({"context": "x", "question": "y"}, "de"), {}, {}),
+            (tagging, tagged_tgt, {}, {}),
         ],
         ["exact", "align", "fuzzy"],
         DictAligner(),
@@ -199,3 +200,46 @@ def test_encoder_aligner_on_a_tiny_xlmr(tiny_xlmr):
     links = aligner.align([(["The", "cat", "sat", "."], ["The", "cat", "sat", "."]), (["A", "b"], [])])
     assert links[1] == set()
     assert links[0] == {(0, 0), (1, 1), (2, 2), (3, 3)}, "identical sentences align to themselves"
+
+
+@pytest.mark.parametrize(
+    ("translated", "expected"),
+    [
+        ("Die [Katze] saß.", ("Katze", None)),
+        ("Die Katze saß.", (None, "markers_lost")),
+        ("Die [Katze saß.", (None, "markers_unbalanced")),
+        ("Die [Katze] [saß].", (None, "markers_duplicated")),
+        ("Die ]Katze[ saß.", (None, "markers_reordered")),
+        ("Die [ ] Katze.", (None, "markers_empty")),
+    ],
+)
+def test_read_markers(translated, expected):
+    assert read_markers(translated) == expected
+
+
+def test_marked_segment_marks_only_the_answer_sentence():
+    ctx = "The cat sat. Paris is big. I like it."
+    assert marked_segment(ctx, ctx.find("Paris"), ctx.find("Paris") + 5) == ("[Paris] is big.", 1, 1)
+    span = ctx.find("sat. Paris")
+    assert marked_segment(ctx, span, span + 10) == ("The cat [sat. Paris] is big.", 0, 1)
+    assert marked_segment("A [note] here.", 0, 1) is None  # marker characters already in the text
+
+
+def test_markers_method_in_records_and_its_failures():
+    src = SpanRecord(
+        id="q",
+        lang="en",
+        context="The cat sat. Paris is big.",
+        question="Where?",
+        answers=[{"text": "Paris", "start": 13}],
+    )
+    assert marker_requests(src) == [("markers.0", "[Paris] is big.")]
+    tgt = src.translated({"context": "Die Katze saß. Paris ist groß.", "question": "Wo?", "answers.0.text": "X"}, "de")
+    offsets = {"context": [(0, 14), (15, 30)]}
+    (meta,) = project_records([(src, tgt, offsets, {"markers.0": "[Paris] ist groß."})], ["markers"], None)
+    assert meta["method"] == "markers" and tgt.answers == [{"text": "Paris", "start": 15}]
+    tgt2 = src.translated({"context": "Die Katze saß. Paris ist groß.", "question": "Wo?", "answers.0.text": "X"}, "de")
+    (meta2,) = project_records([(src, tgt2, offsets, {"markers.0": "Paris ist groß."})], ["markers"], None)
+    assert meta2["status"] == "failed" and meta2["failures"] == {"markers": "markers_lost"}
+    out = project_answer(src.context, 13, "Paris", tgt.context, ["markers"])  # gold scoring: no MT
+    assert out.start is None and out.failures == {"markers": "needs_mt"}

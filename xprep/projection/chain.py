@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xprep.errors import InputError
+from xprep.mt.segment import split_sentences
 from xprep.projection import exact, fuzzy
 from xprep.projection.align import Aligner, Links
 from xprep.projection.spans import project_span
@@ -31,14 +32,15 @@ for _name, _doc in (
     ("exact", "separately translated answer found verbatim in the translated context"),
     ("align", "word alignment (eflomal or encoder) from source words to target words"),
     ("fuzzy", "best fuzzy match of the translated answer in the translated context (rapidfuzz)"),
+    ("markers", "EasyProject-style: the answer's sentence translated with [ ] around the span"),
 ):
     PROJECTORS.add(_name, _doc)
 
-DEFAULT_CHAIN = ("exact", "align", "fuzzy")
+DEFAULT_CHAIN = ("markers", "align", "fuzzy")
 
 
 def parse_chain(text: str) -> tuple[str, ...]:
-    """``"chain"`` -> the default order; ``"align,fuzzy"`` -> those methods (each must be registered)."""
+    """``"chain"`` -> the default order (markers, align, fuzzy); ``"align,fuzzy"`` -> those methods."""
     if text in ("chain", ""):
         return DEFAULT_CHAIN
     names = tuple(n.strip() for n in text.split(",") if n.strip())
@@ -92,6 +94,15 @@ def align_texts(items: Sequence[tuple[str, str, Ranges | None, Ranges | None]], 
 
 
 @dataclass
+class Marked:
+    """The translated marked segment of one answer and where its sentence(s) lie in the target context."""
+
+    translation: str | None
+    window: tuple[int, int] | None
+    reason: str | None = None
+
+
+@dataclass
 class SpanOutcome:
     start: int | None
     end: int | None
@@ -108,6 +119,7 @@ def project_answer(
     hint: str | None = None,
     aligned: AlignedText | None = None,
     fuzzy_threshold: float = 70.0,
+    marked: Marked | None = None,
 ) -> SpanOutcome:
     """Project one answer ``src_context[start:start+len(text)]`` onto ``tgt_context`` trying ``chain`` in order."""
     failures: dict[str, str] = {}
@@ -131,6 +143,11 @@ def project_answer(
             if span is not None:
                 return SpanOutcome(span[0], span[1], method, failures)
             failures[method] = "no_aligned_words"
+        elif method == "markers":
+            found_span, why = _from_markers(tgt_context, marked, fuzzy_threshold)
+            if found_span is not None:
+                return SpanOutcome(found_span[0], found_span[1], method, failures)
+            failures[method] = why or "not_found"
         elif method == "fuzzy":
             found = fuzzy.best_match(tgt_context, hint if hint is not None else text, fuzzy_threshold)
             if found is not None:
@@ -141,8 +158,59 @@ def project_answer(
     return SpanOutcome(None, None, None, failures)
 
 
+def _from_markers(tgt_context: str, marked: Marked | None, threshold: float) -> tuple[tuple[int, int] | None, str]:
+    """Locate the text between the markers inside the answer's sentence(s) of the plain translation."""
+    from xprep.projection.markers import read_markers
+
+    if marked is None:
+        return None, "needs_mt"
+    if marked.translation is None or marked.window is None:
+        return None, marked.reason or "no_marked_translation"
+    inner, reason = read_markers(marked.translation)
+    if inner is None:
+        return None, reason or "markers_lost"
+    a, b = marked.window
+    window = tgt_context[a:b]
+    for hay, needle in ((window, inner), (window.lower(), inner.lower())):
+        pos = hay.find(needle)
+        if pos != -1:
+            return (a + pos, a + pos + len(inner)), ""
+    found = fuzzy.best_match(window, inner, threshold)
+    if found is not None:
+        return (a + found[0], a + found[1]), ""
+    return None, "marked_span_not_in_plain_translation"
+
+
+def marker_requests(src: Record) -> list[tuple[str, str]]:
+    """Extra MT segments the markers method needs for a source record: ``("markers.i", marked text)``."""
+    from xprep.projection.markers import marked_segment
+
+    if not isinstance(src, SpanRecord):
+        return []
+    out = []
+    for i, ans in enumerate(src.answers):
+        found = marked_segment(src.context, ans["start"], ans["start"] + len(ans["text"]))
+        if found is not None:
+            out.append((f"markers.{i}", found[0]))
+    return out
+
+
+def _marked(src: SpanRecord, i: int, extras: dict[str, str], ctx_offsets: Ranges | None, tgt_len: int) -> Marked:
+    from xprep.projection.markers import marked_segment
+
+    ans = src.answers[i]
+    found = marked_segment(src.context, ans["start"], ans["start"] + len(ans["text"]))
+    if found is None:
+        return Marked(None, None, "marker_chars_in_source")
+    _, k0, k1 = found
+    n_src = len(split_sentences(src.context))
+    # with --no-segment whole fields were translated: search the whole context
+    window = (ctx_offsets[k0][0], ctx_offsets[k1][1]) if ctx_offsets and len(ctx_offsets) == n_src else (0, tgt_len)
+    return Marked(extras.get(f"markers.{i}"), window)
+
+
 def project_records(
-    pairs: Sequence[tuple[Record, Record, dict[str, Ranges]]],
+    pairs: Sequence[tuple[Record, Record, dict[str, Ranges], dict[str, str]]],
     chain: Sequence[str],
     aligner: Aligner | None,
     tag_policy: TagPolicy | None = None,
@@ -150,14 +218,13 @@ def project_records(
     """Project labels for translated records in place; return each record's ``meta.projection``.
 
     ``pairs`` holds (source record, translated record, target sentence offsets per field path as the
-    pipeline records them in ``meta.translation.segments``).
+    pipeline records them in ``meta.translation.segments``, extra translations such as the marked
+    segments ``markers.i``).
     """
-    from xprep.mt.segment import split_sentences
-
     need_align = aligner is not None and "align" in chain
     items: list[tuple[str, str, Ranges | None, Ranges | None]] = []
     slot: dict[int, int] = {}
-    for k, (src, tgt, offsets) in enumerate(pairs):
+    for k, (src, tgt, offsets, _) in enumerate(pairs):
         if not need_align:
             break
         if isinstance(src, SpanRecord) and src.answers:
@@ -169,10 +236,10 @@ def project_records(
             items.append((" ".join(src.tokens), " ".join(tgt.tokens), None, None))
     aligned = align_texts(items, aligner) if items else []  # type: ignore[arg-type]
     metas = []
-    for k, (src, tgt, _) in enumerate(pairs):
+    for k, (src, tgt, offsets, extras) in enumerate(pairs):
         at = aligned[slot[k]] if k in slot else None
         if isinstance(src, SpanRecord) and isinstance(tgt, SpanRecord):
-            metas.append(_project_span_record(src, tgt, chain, at))
+            metas.append(_project_span_record(src, tgt, chain, at, extras, offsets.get("context")))
         elif isinstance(src, TaggingRecord) and isinstance(tgt, TaggingRecord):
             metas.append(_project_tagging_record(src, tgt, at, tag_policy or TagPolicy()))
         else:
@@ -180,12 +247,22 @@ def project_records(
     return metas
 
 
-def _project_span_record(src: SpanRecord, tgt: SpanRecord, chain: Sequence[str], at: AlignedText | None) -> dict:
+def _project_span_record(
+    src: SpanRecord,
+    tgt: SpanRecord,
+    chain: Sequence[str],
+    at: AlignedText | None,
+    extras: dict[str, str],
+    ctx_offsets: Ranges | None,
+) -> dict:
     if not src.answers:
         return {"status": "not_needed", "reason": "unanswerable"}
     answers, methods, failures = [], [], {}
-    for s_ans, t_ans in zip(src.answers, tgt.answers, strict=True):
-        out = project_answer(src.context, s_ans["start"], s_ans["text"], tgt.context, chain, t_ans["text"], at)
+    for i, (s_ans, t_ans) in enumerate(zip(src.answers, tgt.answers, strict=True)):
+        marked = _marked(src, i, extras, ctx_offsets, len(tgt.context)) if "markers" in chain else None
+        out = project_answer(
+            src.context, s_ans["start"], s_ans["text"], tgt.context, chain, t_ans["text"], at, marked=marked
+        )
         if out.start is None:
             tgt.answers = []
             return {
