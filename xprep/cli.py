@@ -153,10 +153,47 @@ def models_tiny(family: str, out: Path, seed: int, pair: str) -> None:
 
 
 # --- translate ----------------------------------------------------------------------------------
+ALIGNER_OPTIONS = [
+    click.option("--aligner", type=click.Choice(["eflomal", "encoder"]), default="eflomal", show_default=True),
+    click.option(
+        "--align-model",
+        default=None,
+        help="HF encoder (folder or hub id) for --aligner encoder (default: e5-small, built offline).",
+    ),
+    click.option(
+        "--align-bitext",
+        default=None,
+        type=click.Path(path_type=Path),
+        help="Extra 'source<TAB>target' bitext for eflomal.",
+    ),
+    click.option(
+        "--tag-unaligned",
+        type=click.Choice(["fallback", "neighbour"]),
+        default="fallback",
+        show_default=True,
+        help="Tag for target words no source word aligns to.",
+    ),
+]
+
+
+def _with(options):  # noqa: ANN001, ANN202 - click decorator stack
+    def deco(f):  # noqa: ANN001, ANN202
+        for opt in reversed(options):
+            f = opt(f)
+        return f
+
+    return deco
+
+
 def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
     opts = [
         click.option("--to", "langs", required=True, help="Target languages, comma-separated ISO codes (de,sw)."),
-        click.option("--model", required=True, type=click.Path(path_type=Path), help="CTranslate2 model folder."),
+        click.option(
+            "--model",
+            required=True,
+            type=click.Path(path_type=Path),
+            help="CTranslate2 model folder, or 'apertium' / 'apertium:MODE' for Apertium.",
+        ),
         click.option("--out", default=Path("build"), type=click.Path(path_type=Path), show_default=True),
         click.option("--split", default="train", show_default=True),
         click.option(
@@ -208,29 +245,13 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
             "--projection",
             default="chain",
             show_default=True,
-            help="Label projection: chain (exact,align,fuzzy) or a comma list of exact, align, fuzzy.",
+            help="Label projection: chain (markers,align,fuzzy) or a comma list of markers, exact, align, fuzzy.",
         ),
-        click.option("--aligner", type=click.Choice(["eflomal", "encoder"]), default="eflomal", show_default=True),
-        click.option("--align-model", default=None, help="HF encoder (folder or hub id) for --aligner encoder."),
-        click.option(
-            "--align-bitext",
-            default=None,
-            type=click.Path(path_type=Path),
-            help="Extra 'source<TAB>target' bitext for eflomal.",
-        ),
-        click.option(
-            "--tag-unaligned",
-            type=click.Choice(["fallback", "neighbour"]),
-            default="fallback",
-            show_default=True,
-            help="Tag for target words no source word aligns to.",
-        ),
+        *ALIGNER_OPTIONS,
         click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON at the end."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
     ]
-    for opt in reversed(opts):
-        f = opt(f)
-    return f
+    return _with(opts)(f)
 
 
 @main.command("translate")
@@ -311,14 +332,7 @@ def projection() -> None:
     help="Target file of the same layout, sharing sent_id / question ids.",
 )
 @click.option("--method", default="align", show_default=True, help="align, fuzzy, or a comma list (spans).")
-@click.option("--aligner", type=click.Choice(["eflomal", "encoder"]), default="eflomal", show_default=True)
-@click.option(
-    "--align-model",
-    default=None,
-    help="HF encoder (folder or hub id) for --aligner encoder (default: e5-small, built offline).",
-)
-@click.option("--align-bitext", default=None, type=click.Path(path_type=Path), help="Extra bitext for eflomal.")
-@click.option("--tag-unaligned", type=click.Choice(["fallback", "neighbour"]), default="fallback", show_default=True)
+@_with(ALIGNER_OPTIONS)
 @click.option("--lang", default=None, help="Target language (character F1 for zh/ja/th).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
 def projection_score(

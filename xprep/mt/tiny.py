@@ -30,6 +30,19 @@ class Shape:
     vocab_size: int | None = None  # None: just the trained pieces; a number pads the output layer
     max_positions: int = 256
 
+    def config_kwargs(self) -> dict[str, int]:
+        """The shape as transformers encoder-decoder config arguments (Marian and M2M100 share them)."""
+        return {
+            "d_model": self.d_model,
+            "encoder_layers": self.layers,
+            "decoder_layers": self.layers,
+            "encoder_attention_heads": self.heads,
+            "decoder_attention_heads": self.heads,
+            "encoder_ffn_dim": self.ffn,
+            "decoder_ffn_dim": self.ffn,
+            "max_position_embeddings": self.max_positions,
+        }
+
 
 def train_sentencepiece(texts: Iterable[str], prefix: Path, vocab_size: int) -> Path:
     """Train a unigram sentencepiece model on ``texts``; returns the ``.model`` path.
@@ -92,14 +105,7 @@ def _build_marian(spm_model: Path, hf_dir: Path, shape: Shape, seed: int, src: s
     pad = len(tokens) - 1
     config = MarianConfig(
         vocab_size=len(tokens),
-        d_model=shape.d_model,
-        encoder_layers=shape.layers,
-        decoder_layers=shape.layers,
-        encoder_attention_heads=shape.heads,
-        decoder_attention_heads=shape.heads,
-        encoder_ffn_dim=shape.ffn,
-        decoder_ffn_dim=shape.ffn,
-        max_position_embeddings=shape.max_positions,
+        **shape.config_kwargs(),
         pad_token_id=pad,
         eos_token_id=0,
         decoder_start_token_id=pad,
@@ -131,14 +137,7 @@ def _build_m2m100(spm_model: Path, hf_dir: Path, shape: Shape, seed: int) -> Non
     vocab_size = len(tokens) + len(tok.lang_token_to_id) + tok.num_madeup_words
     config = M2M100Config(
         vocab_size=vocab_size,
-        d_model=shape.d_model,
-        encoder_layers=shape.layers,
-        decoder_layers=shape.layers,
-        encoder_attention_heads=shape.heads,
-        decoder_attention_heads=shape.heads,
-        encoder_ffn_dim=shape.ffn,
-        decoder_ffn_dim=shape.ffn,
-        max_position_embeddings=shape.max_positions,
+        **shape.config_kwargs(),
         pad_token_id=1,
         bos_token_id=0,
         eos_token_id=2,
