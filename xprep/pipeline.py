@@ -260,9 +260,13 @@ def _translate_chunk(
 ) -> None:
     requests: list[tuple[str, str]] = []
     layout: list[list[tuple[str, list[str], list[str]]]] = []  # per record: (path, segments, gaps)
+    # answers are translated on their own only for the methods that search for them
+    answers_needed = bool({"exact", "fuzzy"} & set(job.projection))
     for rec in chunk:
         fields = []
         for path, text in rec.segments():
+            if path.startswith("answers.") and not answers_needed:
+                continue
             segs = _field_segments(text, job.segment)
             src_gaps = gaps(text, split_sentences(text)) if job.segment and len(segs) > 1 else [""] * (len(segs) - 1)
             fields.append((path, segs, src_gaps))
@@ -291,6 +295,11 @@ def _translate_chunk(
             for p in extras:
                 offsets.pop(p)
             cell.projection["mt_segments_markers"] += len(extras)
+            answer_paths = [p for p, _ in rec.segments() if p.startswith("answers.")]
+            if answers_needed:
+                cell.projection["mt_segments_answers"] += len(answer_paths)
+            else:  # not translated: the source text stands in (no method of this chain reads it)
+                texts.update({p: t for p, t in rec.segments() if p.startswith("answers.")})
             built.append((rec, rec.translated(texts, cell.lang), offsets, sorted(flags), extras))
         metas = project_records([(s, t, o, x) for s, t, o, _, x in built], job.projection, aligner, job.tag_policy)
         for (src, tgt, offsets, mt_flags, extras), proj in zip(built, metas, strict=True):
