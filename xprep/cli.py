@@ -392,6 +392,82 @@ def projection_report(build_dir: Path, samples: int) -> None:
     click.echo(f"report: {md}" + (f"\nplot: {png}" if png else ""))
 
 
+@main.group("native")
+def native() -> None:
+    """Native (non-translated) datasets of the same task kinds: list, build, mix."""
+
+
+@native.command("list")
+@click.option("--kind", type=click.Choice(["pair", "choice", "span", "tagging"]), default=None)
+@click.option("--lang", default=None, help="Only datasets covering this language.")
+def native_list(kind: str | None, lang: str | None) -> None:
+    """What is registered: name, kind, stands in for, languages, licence, native/MT, sizes, source."""
+    from xprep.native.build import native_table
+
+    rows = native_table(kind, lang)
+    header = ["name", "kind", "stands in for", "languages", "licence", "origin", "sizes", "hub", "formats"]
+    click.echo(_table(rows, header))
+    click.echo(f"\n{len(rows)} datasets. origin: native, human-translated, machine-translated or mixed.")
+
+
+@native.command("build")
+@click.argument("name")
+@click.option("--lang", default=None, help="Language (required for multilingual datasets).")
+@click.option("--split", default="train", show_default=True)
+@click.option("--source", default=None, type=click.Path(path_type=Path), help="Local file (default: the HF hub).")
+@click.option("--format", "fmt", default=None, help="hub-jsonl, squad-json, conllu, conll, tsv, jglue-json.")
+@click.option("--config", default=None, help="Hub config override (e.g. a UD treebank: de_gsd).")
+@click.option("--limit", default=None, type=int)
+@click.option("--out", default=Path("build"), type=click.Path(path_type=Path), show_default=True)
+def native_build(
+    name: str,
+    lang: str | None,
+    split: str,
+    source: Path | None,
+    fmt: str | None,
+    config: str | None,
+    limit: int | None,
+    out: Path,
+) -> None:
+    """Validate, check and write NAME as build/<name>/<lang>/<split>/ (records, HF dataset, manifest)."""
+    from xprep.native.build import build_native, describe
+
+    path, man = build_native(name, out, lang, split, source, fmt, limit, command=shlex.join(sys.argv), config=config)
+    click.echo(describe(man))
+    click.echo(f"output: {path}")
+
+
+@native.command("mix")
+@click.option(
+    "--part",
+    "parts",
+    multiple=True,
+    required=True,
+    help="A built cell and its weight, CELL:WEIGHT (e.g. build/mnli/en/train:0.5); repeat.",
+)
+@click.option("--name", required=True, help="Name of the mixed corpus (build/<name>/mix/train).")
+@click.option("--size", default=None, type=int, help="Records in the mix (default: all parts together).")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--out", default=Path("build"), type=click.Path(path_type=Path), show_default=True)
+def native_mix(parts: tuple[str, ...], name: str, size: int | None, seed: int, out: Path) -> None:
+    """Mix English, translated and native builds of one kind with stated proportions."""
+    from xprep.native.build import build_mix
+
+    parsed = []
+    for part in parts:
+        path, _, weight = part.rpartition(":")
+        try:
+            parsed.append((Path(path), float(weight)))
+        except ValueError:
+            raise XprepError(f"bad --part {part!r}", hint="CELL:WEIGHT, e.g. build/ocnli/zh/train:0.5") from None
+    cell, man = build_mix(parsed, out, name, size, seed, command=shlex.join(sys.argv))
+    rows = [
+        [m["path"], m["weight"], m["taken"], m["available"], "yes" if m["capped"] else ""] for m in man.computed["mix"]
+    ]
+    click.echo(_table(rows, ["part", "weight", "taken", "available", "capped"]))
+    click.echo(f"output: {cell}")
+
+
 @main.group("dict")
 def dict_group() -> None:
     """Bilingual dictionaries for code-switching perturbations and alignment priors."""
