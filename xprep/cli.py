@@ -347,10 +347,11 @@ def projection_score(
     as_json: bool,
 ) -> None:
     """Score a projection method on gold parallel data (no MT): UPOS accuracy or QA EM/F1, in percent."""
-    from xprep.pipeline import TranslateJob, make_aligner
+    from xprep.pipeline import TranslateJob
     from xprep.projection.chain import parse_chain
     from xprep.projection.score import score_spans, score_tags
     from xprep.projection.tags import TagPolicy
+    from xprep.stages import make_aligner
 
     chain = parse_chain(method)
     job = TranslateJob(

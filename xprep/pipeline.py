@@ -14,7 +14,7 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -26,14 +26,12 @@ from xprep.io import sha256_file, write_hf_dataset
 from xprep.manifest import COMPLETE, RECORDS, Manifest, peak_rss_mb, versions
 from xprep.mt import langcodes
 from xprep.mt.cache import TranslationCache
-from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, Translation, TranslationEngine, load_model
-from xprep.mt.segment import gaps, rejoin, split_sentences
-from xprep.projection.align import ALIGNERS, Aligner
-from xprep.projection.chain import DEFAULT_CHAIN, marker_requests, project_records
+from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, TranslationEngine, load_model
+from xprep.projection.chain import DEFAULT_CHAIN
 from xprep.projection.tags import TagPolicy
-from xprep.quality import checks
 from xprep.quality.filter import QualityTally, Thresholds
 from xprep.records import Record
+from xprep.stages import ChunkResult, Item, make_aligner, process_chunk
 from xprep.tasks import TASKS, TaskSpec, load_task
 
 
@@ -92,8 +90,10 @@ def cell_dir(out: Path, task: str, lang: str, split: str) -> Path:
     return out / task / lang / split
 
 
-def translate_task(job: TranslateJob) -> list[CellResult]:
+def translate_task(job: TranslateJob, executor: Any = None) -> list[CellResult]:
     """Run a translate build; returns one result per target language (built or skipped as complete).
+
+    ``executor`` runs the chunk stages (default :class:`LocalExecutor`; see :mod:`xprep.distributed`).
 
     Raises :class:`xprep.errors.XprepError` subclasses for bad input before any translation starts.
     """
@@ -124,23 +124,57 @@ def translate_task(job: TranslateJob) -> list[CellResult]:
         cells.append(_Cell(lang, final, tmp, man, tally=QualityTally(lang, job.thresholds, backend=backend)))
     if not cells:
         return results
-    cache = TranslationCache(job.cache or job.out / ".cache" / "translations.sqlite")
-    engine = TranslationEngine(model, job.src_lang, job.decoding, job.device, cache)
-    aligner = make_aligner(job) if spec.kind in ("span", "tagging") and "align" in job.projection else None
     t0 = time.perf_counter()
+    totals = Totals()
+    by_lang = {cell.lang: cell for cell in cells}
     with contextlib.ExitStack() as stack:
         for cell in cells:
             cell.writer = stack.enter_context((cell.tmp / RECORDS).open("w", encoding="utf-8"))
         bar = _progress_bar(job)
         stack.callback(bar.close)
         records = load_task(spec.name, job.split, job.source, job.fmt, job.limit)
-        for chunk in _chunks(records, job.chunk_records):
-            _translate_chunk(chunk, cells, engine, job, bar, aligner)
+        chunks = _chunks(records, job.chunk_records)
+        for result in (executor or LocalExecutor()).run(job, model, list(by_lang), chunks, bar.update):
+            for lang, items in result.items.items():
+                by_lang[lang].projection.update(result.events.get(lang, {}))
+                for item in items:
+                    _emit(item, by_lang[lang], job)
+            totals.counters.update(result.counters)
+            totals.mt_seconds += result.mt_seconds
     wall = time.perf_counter() - t0
     for cell in cells:
-        results.append(_finish(cell, job, engine, wall))
-    cache.close()
+        results.append(_finish(cell, job, totals, wall))
     return results
+
+
+@dataclass
+class Totals:
+    """Engine counters and MT time summed over every chunk (and every worker)."""
+
+    counters: Counter = field(default_factory=Counter)
+    mt_seconds: float = 0.0
+
+
+class LocalExecutor:
+    """Runs the chunk stages in this process, one chunk after another."""
+
+    def run(
+        self,
+        job: TranslateJob,
+        model: Any,
+        langs: list[str],
+        chunks: Iterator[list[Record]],
+        progress: Callable[[int], None],
+    ) -> Iterator[ChunkResult]:
+        spec = TASKS.get(job.task)
+        cache = TranslationCache(job.cache or job.out / ".cache" / "translations.sqlite")
+        engine = TranslationEngine(model, job.src_lang, job.decoding, job.device, cache)
+        aligner = make_aligner(job) if spec.kind in ("span", "tagging") and "align" in job.projection else None
+        try:
+            for chunk in chunks:
+                yield process_chunk(chunk, langs, engine, job, aligner, progress)
+        finally:
+            cache.close()
 
 
 def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, Any]:
@@ -213,104 +247,9 @@ def _progress_bar(job: TranslateJob) -> Any:
     )
 
 
-def _field_segments(text: str, segment: bool) -> list[str]:
-    if not segment:
-        return [text]
-    segs = split_sentences(text)
-    return [text[s.start : s.end] for s in segs] or [text]
-
-
-def make_aligner(job: TranslateJob) -> Aligner:
-    """The aligner a job asks for: eflomal (with optional extra bitext) or an encoder model."""
-    cls = ALIGNERS.get(job.aligner)
-    if job.aligner == "encoder":
-        if job.align_model:
-            return cls(model=job.align_model)
-        from xprep.assets.e5 import ensure_e5_small  # the offline default: multilingual-e5-small
-
-        return cls(model=str(ensure_e5_small()))
-    return cls(extra=read_bitext(job.align_bitext) if job.align_bitext else ())
-
-
-def read_bitext(path: Path) -> list[tuple[list[str], list[str]]]:
-    """``source<TAB>target`` lines as word-unit pairs (extra training data for eflomal)."""
-    from xprep.projection.words import words
-
-    if not Path(path).is_file():
-        raise InputError("bitext file not found", where=str(path))
-    out = []
-    with Path(path).open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 2:
-                raise InputError("expected 'source<TAB>target'", where=f"{path}:{lineno}")
-            out.append((words(parts[0]), words(parts[1])))
-    return out
-
-
-def _translate_chunk(
-    chunk: list[Record],
-    cells: list[_Cell],
-    engine: TranslationEngine,
-    job: TranslateJob,
-    bar: Any,
-    aligner: Aligner | None,
-) -> None:
-    requests: list[tuple[str, str]] = []
-    layout: list[list[tuple[str, list[str], list[str]]]] = []  # per record: (path, segments, gaps)
-    # answers are translated on their own only for the methods that search for them
-    answers_needed = bool({"exact", "fuzzy"} & set(job.projection))
-    for rec in chunk:
-        fields = []
-        for path, text in rec.segments():
-            if path.startswith("answers.") and not answers_needed:
-                continue
-            segs = _field_segments(text, job.segment)
-            src_gaps = gaps(text, split_sentences(text)) if job.segment and len(segs) > 1 else [""] * (len(segs) - 1)
-            fields.append((path, segs, src_gaps))
-        if "markers" in job.projection:  # one extra segment per answer: its sentence(s), span in [ ]
-            fields.extend((path, [marked], []) for path, marked in marker_requests(rec))
-        layout.append(fields)
-    for cell in cells:
-        for fields in layout:
-            for _, segs, _ in fields:
-                requests.extend((s, cell.lang) for s in segs)
-    translations = engine.translate(requests, progress=bar.update)
-    pos = 0
-    for cell in cells:
-        built = []
-        for rec, fields in zip(chunk, layout, strict=True):
-            texts: dict[str, str] = {}
-            offsets: dict[str, list[tuple[int, int]]] = {}
-            flags: set[str] = set()
-            for path, segs, src_gaps in fields:
-                parts: list[Translation] = translations[pos : pos + len(segs)]
-                pos += len(segs)
-                texts[path], offsets[path] = rejoin([p.text for p in parts], src_gaps, langcodes.joiner(cell.lang))
-                flags.update(f for p in parts for f in (("truncated",) if p.truncated else ()))
-                flags.update(f for p in parts for f in (("split_overlong",) if p.split else ()))
-            extras = {p: texts.pop(p) for p in list(texts) if p.startswith("markers.")}
-            for p in extras:
-                offsets.pop(p)
-            cell.projection["mt_segments_markers"] += len(extras)
-            answer_paths = [p for p, _ in rec.segments() if p.startswith("answers.")]
-            if answers_needed:
-                cell.projection["mt_segments_answers"] += len(answer_paths)
-            else:  # not translated: the source text stands in (no method of this chain reads it)
-                texts.update({p: t for p, t in rec.segments() if p.startswith("answers.")})
-            built.append((rec, rec.translated(texts, cell.lang), offsets, sorted(flags), extras))
-        metas = project_records([(s, t, o, x) for s, t, o, _, x in built], job.projection, aligner, job.tag_policy)
-        for (src, tgt, offsets, mt_flags, extras), proj in zip(built, metas, strict=True):
-            if proj.get("status") == "failed" and extras:
-                proj["marked_translations"] = extras  # a person can see how the markers came back
-            _emit(src, tgt, offsets, mt_flags, proj, cell, job)
-
-
-def _emit(
-    src: Record, tgt: Record, offsets: dict, mt_flags: list[str], proj: dict, cell: _Cell, job: TranslateJob
-) -> None:
+def _emit(item: Item, cell: _Cell, job: TranslateJob) -> None:
+    """Count one record, decide its flags (the filter step) and write it unless --filter drops it."""
+    tgt, proj = item.tgt, item.tgt.meta["projection"]
     cell.counts["in"] += 1
     cell.projection[proj["status"]] += 1
     if proj.get("status") == "projected":
@@ -318,19 +257,10 @@ def _emit(
         cell.projection[f"method:{method if isinstance(method, str) else 'mixed'}"] += 1
     if proj.get("reason") and proj["status"] == "failed":
         cell.projection[f"failed:{proj['reason']}"] += 1
-    quality = checks.score(src, tgt, list(job.checks))
+    quality = tgt.meta["quality"]
     assert cell.tally is not None
-    flags = cell.tally.add(quality) + mt_flags
+    flags = cell.tally.add(quality) + item.mt_flags
     quality["flags"] = flags
-    tgt.meta = {
-        "source": {**src.meta.get("source", {}), "id": src.id, "lang": src.lang},
-        "translation": {"segments": {p: [list(o) for o in offs] for p, offs in offsets.items()}, "flags": mt_flags},
-        "projection": proj,
-        "quality": quality,
-    }
-    problems = tgt.check()
-    if problems:  # a bug upstream, never the user's input: keep it visible
-        raise RuntimeError(f"translated record {tgt.id} is invalid: {problems}")
     if job.drop_flagged and flags:
         for reason in flags:
             cell.counts[f"dropped:{reason}"] += 1
@@ -344,10 +274,10 @@ def job_kind(job: TranslateJob) -> str:
     return TASKS.get(job.task).kind
 
 
-def _finish(cell: _Cell, job: TranslateJob, engine: TranslationEngine, wall: float) -> CellResult:
+def _finish(cell: _Cell, job: TranslateJob, totals: Totals, wall: float) -> CellResult:
     cell.writer.close()
     write_hf_dataset(cell.tmp / RECORDS, cell.tmp, job_kind(job))
-    tc = engine.counters
+    tc = totals.counters
     dropped = {k.split(":", 1)[1]: v for k, v in cell.counts.items() if k.startswith("dropped:")}
     cell.manifest.computed = {
         "counts": {
@@ -372,7 +302,7 @@ def _finish(cell: _Cell, job: TranslateJob, engine: TranslationEngine, wall: flo
         },
         "timing": {
             "wall_s": round(wall, 3),
-            "mt_s": round(engine.mt_seconds, 3),
+            "mt_s": round(totals.mt_seconds, 3),
             "segments_per_s": round(tc["segments"] / wall, 1) if wall else None,
             "note": "translation counters and timing cover all languages of this run together",
         },

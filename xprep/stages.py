@@ -1,0 +1,185 @@
+"""The stages of one chunk of records, shared by every executor (local, Ray).
+
+segment -> translate (deduplicated, cached, every language in one engine call) -> rejoin -> project
+labels -> score checks. Nothing here writes or decides: the executor's driver counts, decides flags
+(:mod:`xprep.quality.filter`) and writes in input order, so a chunk can run in any process.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xprep.errors import InputError
+from xprep.mt import langcodes
+from xprep.mt.engine import Translation, TranslationEngine
+from xprep.mt.segment import gaps, rejoin, split_sentences
+from xprep.projection.align import ALIGNERS, Aligner
+from xprep.projection.chain import marker_requests, project_records
+from xprep.quality import checks
+from xprep.records import Record, record_from_dict
+
+if TYPE_CHECKING:
+    from xprep.pipeline import TranslateJob
+
+
+@dataclass
+class Item:
+    """One translated record with its ``meta`` (source, translation, projection, quality scores)."""
+
+    src: Record
+    tgt: Record
+    mt_flags: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"src": self.src.to_dict(), "tgt": self.tgt.to_dict(), "mt_flags": self.mt_flags}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Item:
+        return cls(record_from_dict(data["src"]), record_from_dict(data["tgt"]), list(data["mt_flags"]))
+
+
+@dataclass
+class ChunkResult:
+    """Items per language, projection events per language, and the engine's counters for this chunk."""
+
+    items: dict[str, list[Item]] = field(default_factory=dict)
+    events: dict[str, Counter] = field(default_factory=dict)
+    counters: Counter = field(default_factory=Counter)
+    mt_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "items": {k: [i.to_dict() for i in v] for k, v in self.items.items()},
+            "events": {k: dict(v) for k, v in self.events.items()},
+            "counters": dict(self.counters),
+            "mt_seconds": self.mt_seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChunkResult:
+        return cls(
+            {k: [Item.from_dict(i) for i in v] for k, v in data["items"].items()},
+            {k: Counter(v) for k, v in data["events"].items()},
+            Counter(data["counters"]),
+            float(data["mt_seconds"]),
+        )
+
+
+def _field_segments(text: str, segment: bool) -> list[str]:
+    if not segment:
+        return [text]
+    segs = split_sentences(text)
+    return [text[s.start : s.end] for s in segs] or [text]
+
+
+def make_aligner(job: TranslateJob) -> Aligner:
+    """The aligner a job asks for: eflomal (with optional extra bitext) or an encoder model."""
+    cls = ALIGNERS.get(job.aligner)
+    if job.aligner == "encoder":
+        if job.align_model:
+            return cls(model=job.align_model)
+        from xprep.assets.e5 import ensure_e5_small  # the offline default: multilingual-e5-small
+
+        return cls(model=str(ensure_e5_small()))
+    return cls(extra=read_bitext(job.align_bitext) if job.align_bitext else ())
+
+
+def read_bitext(path: Path) -> list[tuple[list[str], list[str]]]:
+    """``source<TAB>target`` lines as word-unit pairs (extra training data for eflomal)."""
+    from xprep.projection.words import words
+
+    if not Path(path).is_file():
+        raise InputError("bitext file not found", where=str(path))
+    out = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 2:
+                raise InputError("expected 'source<TAB>target'", where=f"{path}:{lineno}")
+            out.append((words(parts[0]), words(parts[1])))
+    return out
+
+
+def process_chunk(
+    chunk: list[Record],
+    langs: list[str],
+    engine: TranslationEngine,
+    job: TranslateJob,
+    aligner: Aligner | None,
+    progress: Callable[[int], None] | None = None,
+) -> ChunkResult:
+    """Translate, reassemble, project and score one chunk into every language of ``langs``.
+
+    Pure with respect to the build: nothing is written; the driver decides flags and writes, in order.
+    """
+    before, mt_before = Counter(engine.counters), engine.mt_seconds
+    result = ChunkResult()
+    requests: list[tuple[str, str]] = []
+    layout: list[list[tuple[str, list[str], list[str]]]] = []  # per record: (path, segments, gaps)
+    # answers are translated on their own only for the methods that search for them
+    answers_needed = bool({"exact", "fuzzy"} & set(job.projection))
+    for rec in chunk:
+        fields = []
+        for path, text in rec.segments():
+            if path.startswith("answers.") and not answers_needed:
+                continue
+            segs = _field_segments(text, job.segment)
+            src_gaps = gaps(text, split_sentences(text)) if job.segment and len(segs) > 1 else [""] * (len(segs) - 1)
+            fields.append((path, segs, src_gaps))
+        if "markers" in job.projection:  # one extra segment per answer: its sentence(s), span in [ ]
+            fields.extend((path, [marked], []) for path, marked in marker_requests(rec))
+        layout.append(fields)
+    for lang in langs:
+        for fields in layout:
+            for _, segs, _ in fields:
+                requests.extend((s, lang) for s in segs)
+    translations = engine.translate(requests, progress=progress)
+    pos = 0
+    for lang in langs:
+        events = result.events.setdefault(lang, Counter())
+        built = []
+        for rec, fields in zip(chunk, layout, strict=True):
+            texts: dict[str, str] = {}
+            offsets: dict[str, list[tuple[int, int]]] = {}
+            flags: set[str] = set()
+            for path, segs, src_gaps in fields:
+                parts: list[Translation] = translations[pos : pos + len(segs)]
+                pos += len(segs)
+                texts[path], offsets[path] = rejoin([p.text for p in parts], src_gaps, langcodes.joiner(lang))
+                flags.update(f for p in parts for f in (("truncated",) if p.truncated else ()))
+                flags.update(f for p in parts for f in (("split_overlong",) if p.split else ()))
+            extras = {p: texts.pop(p) for p in list(texts) if p.startswith("markers.")}
+            for p in extras:
+                offsets.pop(p)
+            events["mt_segments_markers"] += len(extras)
+            answer_paths = [p for p, _ in rec.segments() if p.startswith("answers.")]
+            if answers_needed:
+                events["mt_segments_answers"] += len(answer_paths)
+            else:  # not translated: the source text stands in (no method of this chain reads it)
+                texts.update({p: t for p, t in rec.segments() if p.startswith("answers.")})
+            built.append((rec, rec.translated(texts, lang), offsets, sorted(flags), extras))
+        metas = project_records([(s, t, o, x) for s, t, o, _, x in built], job.projection, aligner, job.tag_policy)
+        items = result.items.setdefault(lang, [])
+        for (src, tgt, offsets, mt_flags, extras), proj in zip(built, metas, strict=True):
+            if proj.get("status") == "failed" and extras:
+                proj["marked_translations"] = extras  # a person can see how the markers came back
+            tgt.meta = {
+                "source": {**src.meta.get("source", {}), "id": src.id, "lang": src.lang},
+                "translation": {"segments": {p: [list(o) for o in v] for p, v in offsets.items()}, "flags": mt_flags},
+                "projection": proj,
+                "quality": checks.score(src, tgt, list(job.checks)),
+            }
+            problems = tgt.check()
+            if problems:  # a bug upstream, never the user's input: keep it visible
+                raise RuntimeError(f"translated record {tgt.id} is invalid: {problems}")
+            items.append(Item(src, tgt, mt_flags))
+    result.counters = Counter(engine.counters)
+    result.counters.subtract(before)
+    result.mt_seconds = engine.mt_seconds - mt_before
+    return result
