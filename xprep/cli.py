@@ -510,6 +510,43 @@ def dict_import(spec: str, out: Path, multiword: bool, max_per_word: int) -> Non
     click.echo(f"lexicon: {path}")
 
 
+@main.command("evaluate")
+@click.argument("model")
+@click.option(
+    "--task",
+    type=click.Choice(["tatoeba"]),
+    required=True,
+    help="Retrieval tasks need no training (the trained-task evaluator arrives with the trainer).",
+)
+@click.option(
+    "--data",
+    required=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="Folder with tatoeba.X-eng.X / tatoeba.X-eng.eng files.",
+)
+@click.option("--langs", default="deu,fra,spa", show_default=True, help="ISO 639-3 codes as in the file names.")
+@click.option("--layer", default=None, type=int, help="Hidden layer to mean-pool (default: 14/24 of the depth).")
+@click.option("--prefix", default="", help="Text prepended to every sentence (e5 models: 'query: ').")
+@click.option("--limit", default=None, type=int, help="First N pairs per language.")
+@click.option("--out", default=None, type=click.Path(path_type=Path), help="Write results.json here.")
+def evaluate_cmd(
+    model: str, task: str, data: Path, langs: str, layer: int | None, prefix: str, limit: int | None, out: Path | None
+) -> None:
+    """Zero-shot retrieval with an encoder (MODEL: an HF folder or hub id): Tatoeba accuracy per language."""
+    from xprep.evaluate.retrieval import evaluate_tatoeba
+
+    rows = evaluate_tatoeba(model, data, [x.strip() for x in langs.split(",") if x.strip()], layer, prefix, limit)
+    click.echo(
+        _table(
+            [[r["task"], r["lang"], r["metric"], r["value"], r["n"]] for r in rows],
+            ["task", "lang", "metric", "value (%)", "n"],
+        )
+    )
+    if out:
+        out.write_text(json.dumps({"model": model, "results": rows}, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"results: {out}")
+
+
 @main.command("verify")
 @click.argument("build_dir", type=click.Path(path_type=Path, exists=True))
 def verify_cmd(build_dir: Path) -> None:

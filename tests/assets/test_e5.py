@@ -78,3 +78,36 @@ def test_encoder_aligner_on_e5_projects_upos(e5_dir):
     efl = score_tags(pud / "en_pud-ud-test.conllu", pud / "de_pud-ud-test.conllu", EflomalAligner(), limit=150)
     assert enc["n"] == 150 and enc["accuracy"] > 60 and enc["coverage"] > 75
     assert enc["accuracy"] > efl["accuracy"]
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "tatoeba").is_dir(), reason="../shared/data/tatoeba is absent")
+def test_tatoeba_retrieval_with_e5(e5_dir, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from xprep.cli import main
+
+    out = tmp_path / "results.json"
+    res = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            str(e5_dir[0]),
+            "--task",
+            "tatoeba",
+            "--data",
+            str(SHARED_DATA / "tatoeba"),
+            "--langs",
+            "deu",
+            "--limit",
+            "200",
+            "--prefix",
+            "query: ",
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    (row,) = json.loads(out.read_text())["results"]
+    assert row["n"] == 200 and row["value"] > 80  # a real multilingual encoder retrieves translations
