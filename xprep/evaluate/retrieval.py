@@ -83,6 +83,10 @@ def evaluate_tatoeba(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """One result row per language: task, language, metric, value (percent), n, layer."""
+    from transformers import AutoConfig
+
+    if layer is None:
+        layer = default_layer(AutoConfig.from_pretrained(str(model_dir)).num_hidden_layers)
     rows = []
     for lang3 in langs:
         src, tgt = read_tatoeba(Path(data_dir), lang3)
