@@ -18,7 +18,23 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = "river city lamp keeper storm bees queen hive winter market farmer apples train station museum".split()
+WORDS = [
+    "river",
+    "city",
+    "lamp",
+    "keeper",
+    "storm",
+    "bees",
+    "queen",
+    "hive",
+    "winter",
+    "market",
+    "farmer",
+    "apples",
+    "train",
+    "station",
+    "museum",
+]
 
 CHILD = """
 import json, sys, time
@@ -41,7 +57,9 @@ def write_tsv(path: Path, segments: int) -> None:
         fh.write("pairID\tsentence1\tsentence2\tgold_label\n")
         for i in range(segments // 2):
             a = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(6))
-            fh.write(f"{i}\t{a} {i}.\t{WORDS[i % len(WORDS)]} {i}.\t{('entailment', 'neutral', 'contradiction')[i % 3]}\n")
+            fh.write(
+                f"{i}\t{a} {i}.\t{WORDS[i % len(WORDS)]} {i}.\t{('entailment', 'neutral', 'contradiction')[i % 3]}\n"
+            )
 
 
 def main() -> None:
@@ -59,11 +77,18 @@ def main() -> None:
             src = root / f"mnli-{size}.tsv"
             write_tsv(src, size)
             t0 = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", CHILD, str(src), str(model), str(root / f"build-{size}")],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, str(src), str(model), str(root / f"build-{size}")],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{r['segments']:>10} {r['records']:>9} {r['wall']:>8.1f} {r['segments'] / r['wall']:>8.0f} "
-                  f"{r['peak_rss_mb']:>12.1f}   (process total {time.perf_counter() - t0:.0f}s)", flush=True)
+            print(
+                f"{r['segments']:>10} {r['records']:>9} {r['wall']:>8.1f} {r['segments'] / r['wall']:>8.0f} "
+                f"{r['peak_rss_mb']:>12.1f}   (process total {time.perf_counter() - t0:.0f}s)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,95 @@
+"""Every head through both phases on a tiny random XLM-R; a learnable toy task must be learnt."""
+
+import json
+import random
+
+import pytest
+
+from xprep.records import ChoiceRecord, PairRecord, SpanRecord, TaggingRecord
+from xprep.train.loop import TrainConfig, load_head, predict, score, train
+from xprep.train.run import run_two_phase
+
+WORDS = ["the", "cat", "sat", "on", "mat", "lighthouse", "keeper", "storm", "bees", "queen", "hive", "winter"]
+
+
+def _toy_pairs(n, seed=0):
+    """Label 1 iff the word 'bees' is in text_a: one token decides, a tiny model can learn it."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        words = [rng.choice([w for w in WORDS if w != "bees"]) for _ in range(5)]
+        label = i % 2
+        if label:
+            words[rng.randrange(5)] = "bees"
+        out.append(
+            PairRecord(id=f"p{i}", lang="en", text_a=" ".join(words), text_b="the cat", label=label, num_labels=2)
+        )
+    return out
+
+
+FAST = dict(learning_rate=3e-3, batch_size=8, grad_accum=1, warmup=0.1, max_length=32, seed=0)
+
+
+@pytest.mark.slow
+def test_loss_falls_and_accuracy_beats_chance(tiny_xlmr):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_xlmr))
+    model = load_head("pair", str(tiny_xlmr), num_labels=2)
+    data, held_out = _toy_pairs(160), _toy_pairs(60, seed=1)
+    log = train(model, tok, data, TrainConfig(epochs=8, **FAST))
+    first, last = sum(log["losses"][:5]) / 5, sum(log["losses"][-5:]) / 5
+    assert last < first * 0.7, (first, last)
+    acc = score(held_out, predict(model, tok, held_out, TrainConfig(max_length=32)), "en")["accuracy"]
+    assert acc > 75, acc  # chance is 50
+
+
+def _span(i):
+    ctx = f"The lighthouse keeper number {i} lived on the island with the bees."
+    return SpanRecord(
+        id=f"s{i}",
+        lang="en",
+        context=ctx,
+        question="Who lived on the island?",
+        answers=[{"text": "The lighthouse keeper", "start": 0}] if i % 3 else [],
+    )
+
+
+def _choice(i):
+    return ChoiceRecord(
+        id=f"c{i}",
+        lang="en",
+        context="The cat sat.",
+        question="Where?",
+        choices=["on the mat", "in the hive", "at the storm"],
+        label=i % 3,
+    )
+
+
+def _tag(i):
+    return TaggingRecord(
+        id=f"t{i}", lang="en", tokens=["the", "cat", "sat", "."], tags=["DET", "NOUN", "VERB", "PUNCT"]
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("intermediate", "target"), [("pair", "tagging"), ("span", "choice"), ("choice", "span"), (None, "pair")]
+)
+def test_two_phases_every_head(intermediate, target, tiny_xlmr, tmp_path):
+    make = {"pair": lambda i: _toy_pairs(12)[i], "span": _span, "choice": _choice, "tagging": _tag}
+    inter = [make[intermediate](i) for i in range(12)] if intermediate else None
+    tgt = [make[target](i) for i in range(12)]
+    cfg = TrainConfig(epochs=1, **FAST)
+    result = run_two_phase(
+        str(tiny_xlmr), tmp_path / "run", tgt, {"en": tgt[:6], "de": tgt[6:]}, inter, cfg, cfg, echo=lambda s: None
+    )
+    saved = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert saved == json.loads(json.dumps(result, ensure_ascii=False))
+    metrics = {(r["lang"], r["metric"]) for r in saved["results"]}
+    expected = {"pair": {"accuracy"}, "choice": {"accuracy"}, "span": {"em", "f1"}, "tagging": {"f1", "token_accuracy"}}
+    assert metrics == {(lang, m) for lang in ("en", "de") for m in expected[target]}
+    assert all(0 <= r["value"] <= 100 for r in saved["results"])
+    assert (saved["training"].get("intermediate") is not None) == (intermediate is not None)
+    if intermediate:
+        assert (tmp_path / "run" / "intermediate" / "config.json").is_file()

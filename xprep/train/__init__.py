@@ -1,0 +1,1 @@
+"""Intermediate-task -> target-task fine-tuning and zero-shot evaluation (transformers + torch)."""

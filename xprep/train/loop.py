@@ -1,0 +1,199 @@
+"""Heads per kind, the training loop, prediction and scoring, on any HF encoder, CPU or CUDA.
+
+Defaults follow the study's published run scripts (Phang et al. 2020, jiant): learning rate 1e-5,
+10% linear warm-up, batch 4 with gradient accumulation, maximum length 256 (384 with stride 128 for
+QA). Every value is a :class:`TrainConfig` field and a ``xprep train`` option.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from xprep.evaluate.metrics import accuracy, chunk_f1, mlqa_scores
+from xprep.records import Record, SpanRecord
+from xprep.train.features import IGNORE, encode
+
+HEAD_CLASSES = {
+    "pair": "AutoModelForSequenceClassification",
+    "choice": "AutoModelForMultipleChoice",
+    "span": "AutoModelForQuestionAnswering",
+    "tagging": "AutoModelForTokenClassification",
+}
+
+
+@dataclass
+class TrainConfig:
+    learning_rate: float = 1e-5
+    epochs: float = 3.0
+    batch_size: int = 4
+    grad_accum: int = 8
+    warmup: float = 0.1
+    max_length: int = 256
+    stride: int = 128
+    seed: int = 0
+    device: str = "cpu"
+    precision: str = "fp32"  # fp32, bf16 or fp16 (CUDA)
+    max_steps: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_head(kind: str, model: str, num_labels: int | None = None, labels: Sequence[str] | None = None) -> Any:
+    """An encoder with a fresh head for ``kind``; any head ``model`` carried (an intermediate one) is dropped."""
+    import transformers
+
+    cls = getattr(transformers, HEAD_CLASSES[kind])
+    kwargs: dict[str, Any] = {}
+    if kind == "pair":
+        kwargs["num_labels"] = num_labels or 3
+    if kind == "tagging":
+        kwargs.update(
+            num_labels=len(labels or []),
+            id2label=dict(enumerate(labels or [])),
+            label2id={t: i for i, t in enumerate(labels or [])},
+        )
+    return cls.from_pretrained(model, ignore_mismatched_sizes=True, **kwargs)
+
+
+def _batches(records: Sequence[Record], size: int, rng: random.Random) -> list[list[Record]]:
+    order = list(range(len(records)))
+    rng.shuffle(order)
+    return [[records[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
+
+
+def train(
+    model: Any,
+    tok: Any,
+    records: Sequence[Record],
+    cfg: TrainConfig,
+    tag_labels: Sequence[str] | None = None,
+    progress: Callable[[int, float], None] | None = None,
+) -> dict[str, Any]:
+    """Fine-tune ``model`` on ``records`` (one kind); returns the loss curve and the number of steps."""
+    import torch
+
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    model.to(cfg.device).train()
+    per_epoch = math.ceil(len(records) / cfg.batch_size / cfg.grad_accum)
+    total = cfg.max_steps or max(1, math.ceil(per_epoch * cfg.epochs))
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate)
+    warm = int(total * cfg.warmup)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm))
+    )
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.precision)
+    losses: list[float] = []
+    step = micro = 0
+    while step < total:
+        for batch in _batches(records, cfg.batch_size, rng):
+            enc = encode(batch, tok, cfg.max_length, cfg.stride, tag_labels)
+            inputs = {k: v.to(cfg.device) for k, v in enc.inputs.items()}
+            labels = enc.labels
+            if isinstance(labels, dict):
+                inputs.update({k: v.to(cfg.device) for k, v in labels.items()})
+            else:
+                inputs["labels"] = labels.to(cfg.device)
+            with torch.autocast(cfg.device, dtype=dtype, enabled=dtype is not None):
+                loss = model(**inputs).loss / cfg.grad_accum
+            loss.backward()
+            micro += 1
+            if micro % cfg.grad_accum == 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+                sched.step()
+                opt.zero_grad()
+                step += 1
+                losses.append(float(loss) * cfg.grad_accum)
+                if progress:
+                    progress(step, losses[-1])
+                if step >= total:
+                    break
+    return {"steps": step, "losses": losses}
+
+
+def predict(
+    model: Any,
+    tok: Any,
+    records: Sequence[Record],
+    cfg: TrainConfig,
+    tag_labels: Sequence[str] | None = None,
+    batch_size: int = 16,
+) -> list[Any]:
+    """Predictions per record: a label (pair, choice), answer text (span) or word tags (tagging)."""
+    import torch
+
+    model.to(cfg.device).eval()
+    out: list[Any] = []
+    for k in range(0, len(records), batch_size):
+        batch = list(records[k : k + batch_size])
+        enc = encode(batch, tok, cfg.max_length, cfg.stride, tag_labels)
+        with torch.inference_mode():
+            res = model(**{n: v.to(cfg.device) for n, v in enc.inputs.items()})
+        if batch[0].KIND in ("pair", "choice"):
+            out += res.logits.argmax(-1).tolist()
+        elif batch[0].KIND == "span":
+            out += _best_spans(batch, enc, res)
+        else:
+            pred = res.logits.argmax(-1).tolist()
+            for b, rec in enumerate(batch):
+                words = enc_word_ids(tok, rec)
+                tags, seen = [], set()
+                for pos, w in enumerate(words):
+                    if w is not None and w not in seen and pos < len(pred[b]):
+                        seen.add(w)
+                        tags.append(tag_labels[pred[b][pos]] if tag_labels else str(pred[b][pos]))
+                out.append(tags + ["X"] * (len(rec.tokens) - len(tags)))  # words cut by max_length
+    return out
+
+
+def enc_word_ids(tok: Any, rec: Any) -> list[int | None]:
+    return tok(rec.tokens, is_split_into_words=True, truncation=True).word_ids()
+
+
+def _best_spans(batch: list[SpanRecord], enc: Any, res: Any, max_answer: int = 30) -> list[str]:
+    best: dict[int, tuple[float, str]] = {}
+    for w, owner in enumerate(enc.record_index):
+        s_log, e_log = res.start_logits[w].tolist(), res.end_logits[w].tolist()
+        offsets = enc.offsets[w].tolist()
+        ctx = batch[owner].context
+        top_s = sorted(range(len(s_log)), key=lambda i: -s_log[i])[:20]
+        top_e = sorted(range(len(e_log)), key=lambda i: -e_log[i])[:20]
+        for s in top_s:
+            for e in top_e:
+                if e < s or e - s + 1 > max_answer or offsets[s][1] == 0 or offsets[e][1] == 0:
+                    continue
+                score = s_log[s] + e_log[e]
+                if owner not in best or score > best[owner][0]:
+                    best[owner] = (score, ctx[offsets[s][0] : offsets[e][1]])
+    return [best.get(i, (0.0, ""))[1] for i in range(len(batch))]
+
+
+def score(records: Sequence[Record], predictions: Sequence[Any], lang: str) -> dict[str, float]:
+    """The task kind's metrics in percent: accuracy; EM/F1 (MLQA normalisation); token F1/accuracy."""
+    kind = records[0].KIND
+    if kind in ("pair", "choice"):
+        return {"accuracy": round(100 * accuracy(predictions, [r.label for r in records]), 2)}  # type: ignore[attr-defined]
+    if kind == "span":
+        ems, f1s = [], []
+        for rec, pred in zip(records, predictions, strict=True):
+            golds = [a["text"] for a in rec.answers] or [""]  # type: ignore[attr-defined]
+            em, f1 = mlqa_scores(pred, golds, lang)
+            ems.append(em)
+            f1s.append(f1)
+        return {"em": round(100 * sum(ems) / len(ems), 2), "f1": round(100 * sum(f1s) / len(f1s), 2)}
+    golds = [r.tags for r in records]  # type: ignore[attr-defined]
+    flat_p = [t for p in predictions for t in p]
+    flat_g = [t for g in golds for t in g]
+    return {
+        "f1": round(100 * chunk_f1(predictions, golds)["f1"], 2),
+        "token_accuracy": round(100 * accuracy(flat_p, flat_g), 2),
+    }
+
+
+__all__ = ["IGNORE", "TrainConfig", "load_head", "predict", "score", "train"]
