@@ -510,6 +510,117 @@ def dict_import(spec: str, out: Path, multiword: bool, max_per_word: int) -> Non
     click.echo(f"lexicon: {path}")
 
 
+def _read_build(folder: str) -> tuple[list, int]:
+    """Records of a build folder (records.jsonl); records whose labels failed to project are left out."""
+    from xprep.io import read_records
+
+    path = Path(folder)
+    path = path / "records.jsonl" if path.is_dir() else path
+    if not path.is_file():
+        raise XprepError("no records.jsonl here", where=str(folder), hint="a folder made by translate/native build")
+    records = list(read_records(path))
+    kept = [r for r in records if not r.labels_failed()]
+    return kept, len(records) - len(kept)
+
+
+@main.command("train")
+@click.option(
+    "--intermediate",
+    default=None,
+    help="Build folder(s) of the intermediate task, comma-separated; folders of one kind are concatenated "
+    "(sampled in proportion to their sizes). Omit for the no-intermediate baseline.",
+)
+@click.option("--target", required=True, help="Build folder with the (English) target-task training records.")
+@click.option(
+    "--eval",
+    "evals",
+    multiple=True,
+    required=True,
+    help="LANG=FOLDER with evaluation records (zero-shot); repeat per language.",
+)
+@click.option("--model", default="xlm-roberta-large", show_default=True, help="HF encoder folder or hub id.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Run folder (results.json, models).")
+@click.option("--lr", default=1e-5, show_default=True, help="Learning rate (the study: 1e-5).")
+@click.option("--intermediate-epochs", default=3.0, show_default=True)
+@click.option(
+    "--target-epochs", default=2.0, show_default=True, help="The study: XNLI 2, PAWS-X 5, UD-POS and PAN-X 10, QA 2."
+)
+@click.option("--batch-size", default=4, show_default=True)
+@click.option("--grad-accum", default=8, show_default=True, help="The study: 8 (classification, tagging), 4 (QA).")
+@click.option("--max-length", default=256, show_default=True, help="The study: 256; QA 384.")
+@click.option("--stride", default=128, show_default=True, help="QA window overlap.")
+@click.option("--warmup", default=0.1, show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16"]), default="fp32", show_default=True)
+@click.option("--max-steps", default=None, type=int, help="Stop each phase after N optimizer steps (smoke runs).")
+def train_cmd(
+    intermediate: str | None,
+    target: str,
+    evals: tuple[str, ...],
+    model: str,
+    out: Path,
+    lr: float,
+    intermediate_epochs: float,
+    target_epochs: float,
+    batch_size: int,
+    grad_accum: int,
+    max_length: int,
+    stride: int,
+    warmup: float,
+    seed: int,
+    device: str,
+    precision: str,
+    max_steps: int | None,
+) -> None:
+    """Intermediate task -> target task -> zero-shot evaluation per language; writes OUT/results.json."""
+    from xprep.train.loop import TrainConfig
+    from xprep.train.run import run_two_phase
+
+    inter: list = []
+    for folder in (intermediate or "").split(","):
+        if folder.strip():
+            recs, skipped = _read_build(folder.strip())
+            inter += recs
+            click.echo(f"intermediate {folder}: {len(recs)} records ({skipped} left out: labels not projected)")
+    if len({r.KIND for r in inter}) > 1:
+        raise XprepError("intermediate folders of several task kinds", hint="one kind per run (multi-head: future)")
+    tgt, skipped = _read_build(target)
+    click.echo(f"target {target}: {len(tgt)} records ({skipped} left out)")
+    eval_sets = {}
+    for item in evals:
+        lang, _, folder = item.partition("=")
+        if not folder:
+            raise XprepError(f"bad --eval {item!r}", hint="LANG=FOLDER, e.g. de=build/xnli/de/test")
+        eval_sets[lang] = _read_build(folder)[0]
+    base = dict(
+        learning_rate=lr,
+        batch_size=batch_size,
+        grad_accum=grad_accum,
+        warmup=warmup,
+        max_length=max_length,
+        stride=stride,
+        seed=seed,
+        device=device,
+        precision=precision,
+        max_steps=max_steps,
+    )
+    result = run_two_phase(
+        model,
+        out,
+        tgt,
+        eval_sets,
+        inter or None,
+        TrainConfig(epochs=intermediate_epochs, **base),
+        TrainConfig(epochs=target_epochs, **base),
+        names={"intermediate": intermediate or "none", "target": target},
+        echo=click.echo,
+    )
+    rows = [[r["task"], r["lang"], r["metric"], r["value"], r["n"]] for r in result["results"]]
+    click.echo(_table(rows, ["target", "lang", "metric", "value (%)", "n"]))
+    click.echo(f"results: {out / 'results.json'}")
+
+
 @main.command("evaluate")
 @click.argument("model")
 @click.option(

@@ -93,3 +93,59 @@ def test_two_phases_every_head(intermediate, target, tiny_xlmr, tmp_path):
     assert (saved["training"].get("intermediate") is not None) == (intermediate is not None)
     if intermediate:
         assert (tmp_path / "run" / "intermediate" / "config.json").is_file()
+
+
+def test_train_command_on_builds(tiny_xlmr, tmp_path):
+    from click.testing import CliRunner
+
+    from xprep.cli import main
+    from xprep.io import write_jsonl
+
+    def build(name, records):
+        folder = tmp_path / name
+        folder.mkdir()
+        write_jsonl(folder / "records.jsonl", (r.to_dict() for r in records))
+        return folder
+
+    inter = build("inter", [_span(i) for i in range(6)])
+    target = build("target", _toy_pairs(16))
+    de = build(
+        "de",
+        [
+            PairRecord(id=f"d{i}", lang="de", text_a="die Katze bees", text_b="the cat", label=1, num_labels=2)
+            for i in range(4)
+        ],
+    )
+    res = CliRunner().invoke(
+        main,
+        [
+            "train",
+            "--intermediate",
+            str(inter),
+            "--target",
+            str(target),
+            "--eval",
+            f"de={de}",
+            "--model",
+            str(tiny_xlmr),
+            "--out",
+            str(tmp_path / "run"),
+            "--max-steps",
+            "2",
+            "--batch-size",
+            "4",
+            "--grad-accum",
+            "1",
+            "--max-length",
+            "48",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert out["results"][0]["lang"] == "de" and out["results"][0]["metric"] == "accuracy"
+    assert out["training"]["intermediate"]["steps"] == 2 and out["training"]["target"]["steps"] == 2
+    bad = CliRunner().invoke(
+        main,
+        ["train", "--target", str(tmp_path), "--eval", "de", "--model", str(tiny_xlmr), "--out", str(tmp_path / "x")],
+    )
+    assert bad.exit_code == 2 and "no records.jsonl" in bad.output
