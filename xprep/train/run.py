@@ -25,6 +25,29 @@ def tag_labels_for(*groups: Sequence[Record]) -> list[str] | None:
     return sorted(tags) if tags else None
 
 
+class _bar:
+    """A tqdm bar over optimizer steps showing the loss; a context manager that closes itself."""
+
+    def __init__(self, phase: str, cfg: TrainConfig, n_records: int) -> None:
+        import math
+        import sys
+
+        from tqdm import tqdm
+
+        total = cfg.max_steps or max(1, math.ceil(n_records / cfg.batch_size / cfg.grad_accum * cfg.epochs))
+        self.bar = tqdm(total=total, desc=phase, unit="step", file=sys.stderr, dynamic_ncols=True, mininterval=1.0)
+
+    def __enter__(self) -> Callable[[int, float], None]:
+        def update(step: int, loss: float) -> None:
+            self.bar.update(1)
+            self.bar.set_postfix(loss=f"{loss:.4f}")
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+
 def _num_labels(records: Sequence[Record]) -> int | None:
     return records[0].num_labels if isinstance(records[0], PairRecord) else None
 
@@ -52,7 +75,8 @@ def run_two_phase(
         labels_i = tag_labels_for(intermediate)
         head = load_head(intermediate[0].KIND, model, _num_labels(intermediate), labels_i)
         t0 = time.perf_counter()
-        logs["intermediate"] = train(head, tok, intermediate, cfg_i, labels_i)
+        with _bar("intermediate", cfg_i, len(intermediate)) as bar:
+            logs["intermediate"] = train(head, tok, intermediate, cfg_i, labels_i, bar)
         logs["intermediate"]["seconds"] = round(time.perf_counter() - t0, 2)
         base = str(out / "intermediate")
         head.save_pretrained(base)
@@ -61,7 +85,8 @@ def run_two_phase(
     labels_t = tag_labels_for(target, *evals.values())
     model_t = load_head(target[0].KIND, base, _num_labels(target), labels_t)
     t0 = time.perf_counter()
-    logs["target"] = train(model_t, tok, target, cfg_t, labels_t)
+    with _bar("target", cfg_t, len(target)) as bar:
+        logs["target"] = train(model_t, tok, target, cfg_t, labels_t, bar)
     logs["target"]["seconds"] = round(time.perf_counter() - t0, 2)
     model_t.save_pretrained(out / "target")
     tok.save_pretrained(out / "target")
