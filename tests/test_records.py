@@ -39,7 +39,8 @@ def test_unanswerable_is_valid_and_failed_projection_keeps_record():
         (ChoiceRecord(id="c", lang="en", question="q", choices=["a", "b"], label=2), "label"),
         (ChoiceRecord(id="c", lang="en", question="q", choices=["a"], label=0), "choices"),
         (TaggingRecord(id="t", lang="en", tokens=["a", "b"], tags=["X"]), "tags"),
-        (TaggingRecord(id="t", lang="en", tokens=["a b"], tags=["X"]), "tokens"),
+        (TaggingRecord(id="t", lang="en", tokens=["a\tb"], tags=["X"]), "tokens"),
+        (TaggingRecord(id="t", lang="en", tokens=[" "], tags=["X"]), "tokens"),
     ],
 )
 def test_invalid_records_name_the_field(record, field):

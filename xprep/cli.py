@@ -530,7 +530,15 @@ def _read_build(folder: str) -> tuple[list, int]:
     help="Build folder(s) of the intermediate task, comma-separated; folders of one kind are concatenated "
     "(sampled in proportion to their sizes). Omit for the no-intermediate baseline.",
 )
-@click.option("--target", required=True, help="Build folder with the (English) target-task training records.")
+@click.option(
+    "--target", required=True, help="Build folder with the (English) target-task records, or with --target-task a file."
+)
+@click.option(
+    "--target-task",
+    default=None,
+    help="XTREME task (xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa): --target and --eval are then files in its "
+    "original format.",
+)
 @click.option(
     "--eval",
     "evals",
@@ -543,7 +551,10 @@ def _read_build(folder: str) -> tuple[list, int]:
 @click.option("--lr", default=1e-5, show_default=True, help="Learning rate (the study: 1e-5).")
 @click.option("--intermediate-epochs", default=3.0, show_default=True)
 @click.option(
-    "--target-epochs", default=2.0, show_default=True, help="The study: XNLI 2, PAWS-X 5, UD-POS and PAN-X 10, QA 2."
+    "--target-epochs",
+    default=None,
+    type=float,
+    help="Default: the study's value for --target-task (XNLI 2, PAWS-X 5, UD-POS and PAN-X 10, QA 2), else 2.",
 )
 @click.option("--batch-size", default=4, show_default=True)
 @click.option("--grad-accum", default=8, show_default=True, help="The study: 8 (classification, tagging), 4 (QA).")
@@ -557,12 +568,13 @@ def _read_build(folder: str) -> tuple[list, int]:
 def train_cmd(
     intermediate: str | None,
     target: str,
+    target_task: str | None,
     evals: tuple[str, ...],
     model: str,
     out: Path,
     lr: float,
     intermediate_epochs: float,
-    target_epochs: float,
+    target_epochs: float | None,
     batch_size: int,
     grad_accum: int,
     max_length: int,
@@ -585,14 +597,20 @@ def train_cmd(
             click.echo(f"intermediate {folder}: {len(recs)} records ({skipped} left out: labels not projected)")
     if len({r.KIND for r in inter}) > 1:
         raise XprepError("intermediate folders of several task kinds", hint="one kind per run (multi-head: future)")
-    tgt, skipped = _read_build(target)
+    if target_task:
+        from xprep.evaluate.xtreme import TARGETS, load_target
+
+        tgt, skipped = load_target(target_task, "en", target), 0
+        target_epochs = target_epochs or TARGETS.get(target_task).target_epochs
+    else:
+        tgt, skipped = _read_build(target)
     click.echo(f"target {target}: {len(tgt)} records ({skipped} left out)")
     eval_sets = {}
     for item in evals:
         lang, _, folder = item.partition("=")
         if not folder:
             raise XprepError(f"bad --eval {item!r}", hint="LANG=FOLDER, e.g. de=build/xnli/de/test")
-        eval_sets[lang] = _read_build(folder)[0]
+        eval_sets[lang] = load_target(target_task, lang, folder) if target_task else _read_build(folder)[0]
     base = dict(
         learning_rate=lr,
         batch_size=batch_size,
@@ -612,8 +630,8 @@ def train_cmd(
         eval_sets,
         inter or None,
         TrainConfig(epochs=intermediate_epochs, **base),
-        TrainConfig(epochs=target_epochs, **base),
-        names={"intermediate": intermediate or "none", "target": target},
+        TrainConfig(epochs=target_epochs or 2.0, **base),
+        names={"intermediate": intermediate or "none", "target": target_task or target},
         echo=click.echo,
     )
     rows = [[r["task"], r["lang"], r["metric"], r["value"], r["n"]] for r in result["results"]]

@@ -1,0 +1,113 @@
+"""XTREME target-task loaders on files in their original formats, and `xprep train --target-task`."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from xprep.cli import main
+from xprep.errors import InputError
+from xprep.evaluate.xtreme import TARGETS, load_target
+
+from .conftest import SHARED_DATA
+
+
+def test_registry():
+    assert set(TARGETS) == {"xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa"}
+    assert TARGETS.get("pawsx").target_epochs == 5 and TARGETS.get("udpos").target_epochs == 10
+    assert len(TARGETS.get("xnli").langs) == 15 and len(TARGETS.get("panx").langs) == 40
+
+
+def test_xnli_both_layouts(tmp_path):
+    full = tmp_path / "xnli.test.tsv"
+    full.write_text(
+        "language\tgold_label\tsentence1_binary_parse\tsentence1\tsentence2\tpairID\n"
+        "de\tentailment\t_\tDer Hund läuft.\tEin Tier bewegt sich.\t1\n"
+        "fr\tneutral\t_\tLe chien court.\tIl fait beau.\t2\n"
+    )
+    (rec,) = load_target("xnli", "de", full)
+    assert rec.label == 0 and rec.text_a == "Der Hund läuft." and rec.lang == "de"
+    short = tmp_path / "test-de.tsv"
+    short.write_text("Der Hund läuft.\tEin Tier bewegt sich.\tcontradiction\n")
+    assert load_target("xnli", "de", short)[0].label == 2
+    with pytest.raises(InputError, match="no language 'xx'"):
+        load_target("xnli", "xx", short)
+
+
+def test_pawsx_panx_squad(tmp_path):
+    paws = tmp_path / "test_2k.tsv"
+    paws.write_text("id\tsentence1\tsentence2\tlabel\n1\tA b c.\tC b a.\t0\n2\tX y.\tX y!\t1\n")
+    assert [r.label for r in load_target("pawsx", "de", paws)] == [0, 1]
+    panx = tmp_path / "test-de.tsv"
+    panx.write_text("de:Angela\tB-PER\nde:Merkel\tI-PER\nde:besucht\tO\nde:Paris\tB-LOC\n\nde:Hallo\tO\n")
+    recs = load_target("panx", "de", panx)
+    assert recs[0].tokens == ["Angela", "Merkel", "besucht", "Paris"] and recs[0].tags[3] == "B-LOC"
+    assert len(recs) == 2
+    squad = tmp_path / "xquad.de.json"
+    ctx = "Der Rhein fließt durch Basel."
+    squad.write_text(
+        json.dumps(
+            {
+                "data": [
+                    {
+                        "title": "t",
+                        "paragraphs": [
+                            {
+                                "context": ctx,
+                                "qas": [
+                                    {
+                                        "id": "q1",
+                                        "question": "Wo?",
+                                        "answers": [{"text": "Basel", "answer_start": ctx.find("Basel")}],
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            }
+        )
+    )
+    (q,) = load_target("xquad", "de", squad)
+    assert q.answers == [{"text": "Basel", "start": ctx.find("Basel")}]
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "ud-pud").is_dir(), reason="../shared/data/ud-pud is absent")
+def test_udpos_loader_on_pud():
+    recs = load_target("udpos", "fr", SHARED_DATA / "ud-pud" / "fr_pud-ud-test.conllu")
+    assert len(recs) == 1000 and all(len(r.tokens) == len(r.tags) for r in recs)
+    assert {"NOUN", "VERB", "DET", "PUNCT"} <= {t for r in recs for t in r.tags}
+
+
+def test_train_with_a_target_task(tiny_xlmr, tmp_path):
+    train = tmp_path / "train.tsv"
+    rows = [f"{i}\tthe cat {'bees' if i % 2 else 'sat'}\tthe cat\t{i % 2}" for i in range(16)]
+    train.write_text("id\tsentence1\tsentence2\tlabel\n" + "\n".join(rows) + "\n")
+    de = tmp_path / "de.tsv"
+    de.write_text("id\tsentence1\tsentence2\tlabel\n1\tdie Katze bees\tthe cat\t1\n2\tdie Katze sat\tthe cat\t0\n")
+    res = CliRunner().invoke(
+        main,
+        [
+            "train",
+            "--target-task",
+            "pawsx",
+            "--target",
+            str(train),
+            "--eval",
+            f"de={de}",
+            "--model",
+            str(tiny_xlmr),
+            "--out",
+            str(tmp_path / "run"),
+            "--max-steps",
+            "2",
+            "--grad-accum",
+            "1",
+            "--max-length",
+            "32",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert out["names"]["target"] == "pawsx" and out["config"]["target"]["epochs"] == 5
+    assert out["results"][0]["task"] == "pawsx" and out["results"][0]["n"] == 2

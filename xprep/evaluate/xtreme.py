@@ -1,0 +1,303 @@
+"""The XTREME target tasks: hub ids per language and loaders for the original file formats.
+
+Trained tasks (XNLI, PAWS-X, UD-POS, PAN-X, XQuAD, MLQA, TyDiQA-GoldP) yield canonical records, so the
+trainer and the metrics treat them like any build. BUCC and Tatoeba are retrieval tasks: see
+:mod:`xprep.evaluate.retrieval`. Hub rows go through the same adapters as local rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xprep.errors import InputError
+from xprep.records import PairRecord, Record, TaggingRecord
+from xprep.registry import Registry
+from xprep.tasks.pair import nli_label
+
+csv.field_size_limit(sys.maxsize)
+
+Loader = Callable[[Path, str], Iterator[Record]]
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    name: str
+    kind: str
+    metric: str
+    langs: tuple[str, ...]
+    hub_id: str
+    hub_config: Callable[[str], str | None]
+    hub_split: str
+    loader: Loader
+    target_epochs: float
+    notes: str = ""
+
+
+def xnli_tsv(path: Path, lang: str) -> Iterator[PairRecord]:
+    """XNLI-1.0 ``xnli.{dev,test}.tsv`` (columns ``language``, ``gold_label``, ``sentence1``, ``sentence2``, ...)
+    or the XTREME per-language TSV ``premise<TAB>hypothesis<TAB>label`` without header."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        first = fh.readline()
+        fh.seek(0)
+        if "gold_label" in first:
+            for lineno, row in enumerate(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE), 2):
+                if row.get("language") != lang:
+                    continue
+                label = nli_label(row["gold_label"], f"{path}:{lineno}")
+                if label is not None:
+                    yield PairRecord(
+                        id=row.get("pairID") or f"{lang}-{lineno}",
+                        lang=lang,
+                        text_a=row["sentence1"],
+                        text_b=row["sentence2"],
+                        label=label,
+                    )
+            return
+        for lineno, row in enumerate(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
+            if len(row) != 3:
+                raise InputError(f"expected 3 columns, got {len(row)}", where=f"{path}:{lineno}")
+            label = nli_label(row[2], f"{path}:{lineno}")
+            if label is not None:
+                yield PairRecord(id=f"{lang}-{lineno}", lang=lang, text_a=row[0], text_b=row[1], label=label)
+
+
+def pawsx_tsv(path: Path, lang: str) -> Iterator[PairRecord]:
+    """PAWS-X release TSV with header ``id sentence1 sentence2 label``."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE), 2):
+            if row.get("label") not in ("0", "1"):
+                raise InputError(f"label must be 0 or 1, got {row.get('label')!r}", where=f"{path}:{lineno}")
+            if row["sentence1"].strip() and row["sentence2"].strip():
+                yield PairRecord(
+                    id=row["id"],
+                    lang=lang,
+                    text_a=row["sentence1"],
+                    text_b=row["sentence2"],
+                    label=int(row["label"]),
+                    num_labels=2,
+                )
+
+
+def panx_file(path: Path, lang: str) -> Iterator[TaggingRecord]:
+    """XTREME's PAN-X files: ``lang:token<TAB>TAG`` lines, a blank line between sentences."""
+    tokens: list[str] = []
+    tags: list[str] = []
+    n = 0
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate([*fh, "\n"], 1):
+            line = line.rstrip("\n")
+            if not line.strip():
+                if tokens:
+                    n += 1
+                    yield TaggingRecord(id=f"panx-{lang}-{n}", lang=lang, tokens=tokens, tags=tags)
+                    tokens, tags = [], []
+                continue
+            parts = line.split("\t")
+            if len(parts) < 2:
+                raise InputError("expected 'lang:token<TAB>TAG'", where=f"{path}:{lineno}")
+            word = parts[0].split(":", 1)[1] if parts[0].startswith(f"{lang}:") else parts[0]
+            tokens.append(word)
+            tags.append(parts[-1])
+
+
+def _conllu(path: Path, lang: str) -> Iterator[Record]:
+    from xprep.native.tagging import ud_conllu
+
+    return ud_conllu(path, "test", lang)
+
+
+def _squad(path: Path, lang: str) -> Iterator[Record]:
+    from xprep.native.span import squad_json
+
+    return squad_json(path, "test", lang)
+
+
+XNLI_LANGS = ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh")
+PAWSX_LANGS = ("de", "en", "es", "fr", "ja", "ko", "zh")
+XQUAD_LANGS = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
+MLQA_LANGS = ("ar", "de", "en", "es", "hi", "vi", "zh")
+TYDI_LANGS = ("ar", "bn", "en", "fi", "id", "ko", "ru", "sw", "te")
+PANX_LANGS = (
+    "af",
+    "ar",
+    "bg",
+    "bn",
+    "de",
+    "el",
+    "en",
+    "es",
+    "et",
+    "eu",
+    "fa",
+    "fi",
+    "fr",
+    "he",
+    "hi",
+    "hu",
+    "id",
+    "it",
+    "ja",
+    "jv",
+    "ka",
+    "kk",
+    "ko",
+    "ml",
+    "mr",
+    "ms",
+    "my",
+    "nl",
+    "pt",
+    "ru",
+    "sw",
+    "ta",
+    "te",
+    "th",
+    "tl",
+    "tr",
+    "ur",
+    "vi",
+    "yo",
+    "zh",
+)
+UDPOS_LANGS = (
+    "af",
+    "ar",
+    "bg",
+    "de",
+    "el",
+    "en",
+    "es",
+    "et",
+    "eu",
+    "fa",
+    "fi",
+    "fr",
+    "he",
+    "hi",
+    "hu",
+    "id",
+    "it",
+    "ja",
+    "kk",
+    "ko",
+    "mr",
+    "nl",
+    "pt",
+    "ru",
+    "ta",
+    "te",
+    "th",
+    "tl",
+    "tr",
+    "ur",
+    "vi",
+    "wo",
+    "yo",
+    "zh",
+)
+
+TARGETS: Registry[TargetSpec] = Registry("XTREME target task")
+for _spec in (
+    TargetSpec("xnli", "pair", "accuracy", XNLI_LANGS, "facebook/xnli", lambda lang: lang, "test", xnli_tsv, 2),
+    TargetSpec(
+        "pawsx",
+        "pair",
+        "accuracy",
+        PAWSX_LANGS,
+        "google-research-datasets/paws-x",
+        lambda lang: lang,
+        "test",
+        pawsx_tsv,
+        5,
+    ),
+    TargetSpec(
+        "udpos",
+        "tagging",
+        "f1",
+        UDPOS_LANGS,
+        "universal_dependencies",
+        lambda lang: None,
+        "test",
+        _conllu,
+        10,
+        "XTREME reports token-level F1 (chunk F1 over one-token chunks), which equals accuracy when every "
+        "token is scored; UD v2.5 treebanks per language (pass the CoNLL-U files).",
+    ),
+    TargetSpec(
+        "panx",
+        "tagging",
+        "f1",
+        PANX_LANGS,
+        "unimelb-nlp/wikiann",
+        lambda lang: lang,
+        "test",
+        panx_file,
+        10,
+        "Entity F1 (conlleval/seqeval reading of BIO).",
+    ),
+    TargetSpec(
+        "xquad", "span", "f1", XQUAD_LANGS, "google/xquad", lambda lang: f"xquad.{lang}", "validation", _squad, 2
+    ),
+    TargetSpec(
+        "mlqa",
+        "span",
+        "f1",
+        MLQA_LANGS,
+        "facebook/mlqa",
+        lambda lang: f"mlqa.{lang}.{lang}",
+        "test",
+        _squad,
+        2,
+        "EM/F1 with MLQA's per-language normalisation.",
+    ),
+    TargetSpec(
+        "tydiqa",
+        "span",
+        "f1",
+        TYDI_LANGS,
+        "google-research-datasets/tydiqa",
+        lambda lang: "secondary_task",
+        "validation",
+        _squad,
+        2,
+        "GoldP: XTREME's tydiqa-goldp-dev-{lang}.json files.",
+    ),
+):
+    TARGETS.add(_spec.name, _spec)
+
+
+def load_target(name: str, lang: str, source: str | Path) -> list[Record]:
+    """Validated records of target task ``name`` in ``lang`` from a file in its original format."""
+    spec = TARGETS.get(name)
+    if lang not in spec.langs:
+        raise InputError(f"XTREME's {name} has no language '{lang}'", hint=f"languages: {', '.join(spec.langs)}")
+    path = Path(source)
+    if not path.is_file():
+        raise InputError("file not found", where=str(path))
+    records = [dataclasses.replace(r, lang=lang) if r.lang != lang else r for r in spec.loader(path, lang)]
+    for rec in records:
+        rec.validate(source=str(path))
+    if not records:
+        raise InputError(f"no {lang} records in this file", where=str(path))
+    return records
+
+
+def describe_targets() -> list[dict[str, Any]]:
+    """One row per target task for listings."""
+    return [
+        {
+            "name": n,
+            "kind": s.kind,
+            "metric": s.metric,
+            "languages": len(s.langs),
+            "hub": s.hub_id,
+            "target_epochs": s.target_epochs,
+        }
+        for n, s in TARGETS.items()
+    ]
