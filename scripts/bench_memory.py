@@ -18,23 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = [
-    "river",
-    "city",
-    "lamp",
-    "keeper",
-    "storm",
-    "bees",
-    "queen",
-    "hive",
-    "winter",
-    "market",
-    "farmer",
-    "apples",
-    "train",
-    "station",
-    "museum",
-]
+from xprep.mt.tiny import SYNTHETIC_WORDS as WORDS
 
 CHILD = """
 import json, sys, time

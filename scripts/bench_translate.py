@@ -16,82 +16,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import tempfile
 import time
 from pathlib import Path
-
-WORDS = [
-    "the",
-    "a",
-    "of",
-    "to",
-    "and",
-    "in",
-    "for",
-    "on",
-    "with",
-    "by",
-    "river",
-    "city",
-    "lighthouse",
-    "keeper",
-    "storm",
-    "bees",
-    "queen",
-    "hive",
-    "winter",
-    "market",
-    "farmer",
-    "apples",
-    "train",
-    "station",
-    "museum",
-    "library",
-    "children",
-    "festival",
-    "music",
-    "ticket",
-    "island",
-    "granite",
-    "lamp",
-    "electricity",
-    "morning",
-    "evening",
-    "report",
-    "committee",
-    "government",
-    "doctor",
-    "hospital",
-    "harbour",
-    "bridge",
-    "stone",
-    "road",
-    "quickly",
-    "slowly",
-    "never",
-    "always",
-    "often",
-    "built",
-    "opened",
-    "closed",
-    "sold",
-    "bought",
-    "played",
-    "walked",
-    "carried",
-    "studied",
-]
-
-
-def make_segments(n: int, seed: int = 0) -> list[str]:
-    """``n`` distinct synthetic sentences of 8-30 words (so no dedupe or cache shortcut applies)."""
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        words = [rng.choice(WORDS) for _ in range(rng.randint(8, 30))]
-        out.append(" ".join(words).capitalize() + f" {i}.")
-    return out
 
 
 def main() -> None:
@@ -109,9 +36,9 @@ def main() -> None:
     from transformers import MarianMTModel
 
     from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, TranslationEngine
-    from xprep.mt.tiny import Shape, build_tiny_model
+    from xprep.mt.tiny import Shape, build_tiny_model, synthetic_sentences
 
-    segments = make_segments(args.segments)
+    segments = synthetic_sentences(args.segments)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         shape = Shape(d_model=512, layers=6, heads=8, ffn=2048, vocab_size=32000, max_positions=512)
@@ -119,7 +46,7 @@ def main() -> None:
         ct2_dir = build_tiny_model(
             "marian",
             tmp_path / "ct2",
-            make_segments(3000, seed=1),
+            synthetic_sentences(3000, seed=1),
             shape=shape,
             quantization=args.quantization,
             keep_hf=tmp_path / "hf",

@@ -18,6 +18,24 @@ from pathlib import Path
 
 from xprep.errors import InputError
 
+SYNTHETIC_WORDS = (
+    "the a of to and in for on with by river city lighthouse keeper storm bees queen hive winter market farmer "
+    "apples train station museum library children festival music ticket island granite lamp electricity morning "
+    "evening report committee government doctor hospital harbour bridge stone road quickly slowly never always "
+    "often built opened closed sold bought played walked carried studied"
+).split()
+
+
+def synthetic_sentences(n: int, seed: int = 0, min_words: int = 8, max_words: int = 30) -> list[str]:
+    """``n`` distinct pseudo-English sentences (benchmarks and tests: nothing is deduplicated away)."""
+    import random
+
+    rng = random.Random(seed)
+    return [
+        " ".join(rng.choice(SYNTHETIC_WORDS) for _ in range(rng.randint(min_words, max_words))).capitalize() + f" {i}."
+        for i in range(n)
+    ]
+
 
 @dataclass(frozen=True)
 class Shape:
