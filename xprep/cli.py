@@ -527,8 +527,8 @@ def _read_build(folder: str) -> tuple[list, int]:
 @click.option(
     "--intermediate",
     default=None,
-    help="Build folder(s) of the intermediate task, comma-separated; folders of one kind are concatenated "
-    "(sampled in proportion to their sizes). Omit for the no-intermediate baseline.",
+    help="Build folder(s) of the intermediate task(s), comma-separated. Several tasks train together: one shared "
+    "encoder, a head per task kind, batches drawn in proportion to task size. Omit for the no-intermediate baseline.",
 )
 @click.option(
     "--target", required=True, help="Build folder with the (English) target-task records, or with --target-task a file."
@@ -595,8 +595,6 @@ def train_cmd(
             recs, skipped = _read_build(folder.strip())
             inter += recs
             click.echo(f"intermediate {folder}: {len(recs)} records ({skipped} left out: labels not projected)")
-    if len({r.KIND for r in inter}) > 1:
-        raise XprepError("intermediate folders of several task kinds", hint="one kind per run (multi-head: future)")
     if target_task:
         from xprep.evaluate.xtreme import TARGETS, load_target
 

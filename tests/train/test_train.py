@@ -149,3 +149,35 @@ def test_train_command_on_builds(tiny_xlmr, tmp_path):
         ["train", "--target", str(tmp_path), "--eval", "de", "--model", str(tiny_xlmr), "--out", str(tmp_path / "x")],
     )
     assert bad.exit_code == 2 and "no records.jsonl" in bad.output
+
+
+@pytest.mark.slow
+def test_multi_task_intermediate_shares_the_encoder(tiny_xlmr, tmp_path):
+    from transformers import AutoTokenizer
+
+    from xprep.train.loop import Task, share_encoder, train_tasks
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_xlmr))
+    pair = load_head("pair", str(tiny_xlmr), num_labels=2)
+    span = load_head("span", str(tiny_xlmr))
+    share_encoder([pair, span])
+    assert pair.roberta is span.roberta
+    before = pair.roberta.embeddings.word_embeddings.weight.detach().clone()
+    log = train_tasks(
+        [Task(pair, _toy_pairs(24)), Task(span, [_span(i) for i in range(8)])], tok, TrainConfig(max_steps=12, **FAST)
+    )
+    assert log["steps"] == 12 and sum(log["batches_per_task"]) == 12
+    assert log["batches_per_task"][0] > log["batches_per_task"][1] > 0  # proportional: 24 vs 8 records
+    assert not pair.roberta.embeddings.word_embeddings.weight.detach().equal(before)
+    # through run_two_phase: several kinds in the intermediate phase, then a target
+    result = run_two_phase(
+        str(tiny_xlmr),
+        tmp_path / "run",
+        [_tag(i) for i in range(8)],
+        {"en": [_tag(0)]},
+        _toy_pairs(8) + [_choice(i) for i in range(8)],
+        TrainConfig(max_steps=3, **FAST),
+        TrainConfig(max_steps=2, **FAST),
+        echo=lambda s: None,
+    )
+    assert sorted(result["training"]["intermediate"]["kinds"]) == ["choice", "pair"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -60,10 +60,34 @@ def load_head(kind: str, model: str, num_labels: int | None = None, labels: Sequ
     return cls.from_pretrained(model, ignore_mismatched_sizes=True, **kwargs)
 
 
-def _batches(records: Sequence[Record], size: int, rng: random.Random) -> list[list[Record]]:
-    order = list(range(len(records)))
-    rng.shuffle(order)
-    return [[records[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
+@dataclass
+class Task:
+    """One task of a (multi-task) phase: its head model, records and tag set."""
+
+    model: Any
+    records: Sequence[Record]
+    tag_labels: Sequence[str] | None = None
+
+
+def share_encoder(models: Sequence[Any]) -> None:
+    """Make every model use one encoder (heads stay separate): multi-task training.
+
+    The shared encoder is one that has a pooler when any has (XLM-R's multiple-choice head reads the
+    pooled output; its classification head builds its encoder without one).
+    """
+    encoders = [getattr(m, m.base_model_prefix) for m in models]
+    encoder = next((e for e in encoders if getattr(e, "pooler", None) is not None), encoders[0])
+    for model in models:
+        setattr(model, model.base_model_prefix, encoder)
+
+
+def _batch_stream(records: Sequence[Record], size: int, rng: random.Random) -> Iterator[list[Record]]:
+    """Shuffled batches, reshuffled at every pass, forever."""
+    while True:
+        order = list(range(len(records)))
+        rng.shuffle(order)
+        for k in range(0, len(order), size):
+            yield [records[i] for i in order[k : k + size]]
 
 
 def train(
@@ -75,46 +99,59 @@ def train(
     progress: Callable[[int, float], None] | None = None,
 ) -> dict[str, Any]:
     """Fine-tune ``model`` on ``records`` (one kind); returns the loss curve and the number of steps."""
+    return train_tasks([Task(model, records, tag_labels)], tok, cfg, progress)
+
+
+def train_tasks(
+    tasks: Sequence[Task], tok: Any, cfg: TrainConfig, progress: Callable[[int, float], None] | None = None
+) -> dict[str, Any]:
+    """Fine-tune one or several tasks; each micro-batch comes from a task drawn in proportion to its size
+    (the study's proportional multi-task sampling). Share the encoder first (:func:`share_encoder`)."""
     import torch
 
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
-    model.to(cfg.device).train()
-    per_epoch = math.ceil(len(records) / cfg.batch_size / cfg.grad_accum)
-    total = cfg.max_steps or max(1, math.ceil(per_epoch * cfg.epochs))
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate)
+    params: dict[int, Any] = {}
+    for task in tasks:
+        task.model.to(cfg.device).train()
+        params.update({id(p): p for p in task.model.parameters()})
+    n_records = sum(len(t.records) for t in tasks)
+    total = cfg.max_steps or max(1, math.ceil(n_records / cfg.batch_size / cfg.grad_accum * cfg.epochs))
+    opt = torch.optim.AdamW(list(params.values()), lr=cfg.learning_rate)
     warm = int(total * cfg.warmup)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm))
     )
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.precision)
+    streams = [_batch_stream(t.records, cfg.batch_size, random.Random(cfg.seed + i)) for i, t in enumerate(tasks)]
+    weights = [len(t.records) for t in tasks]
     losses: list[float] = []
+    sampled = [0] * len(tasks)
     step = micro = 0
     while step < total:
-        for batch in _batches(records, cfg.batch_size, rng):
-            enc = encode(batch, tok, cfg.max_length, cfg.stride, tag_labels)
-            inputs = {k: v.to(cfg.device) for k, v in enc.inputs.items()}
-            labels = enc.labels
-            if isinstance(labels, dict):
-                inputs.update({k: v.to(cfg.device) for k, v in labels.items()})
-            else:
-                inputs["labels"] = labels.to(cfg.device)
-            with torch.autocast(cfg.device, dtype=dtype, enabled=dtype is not None):
-                loss = model(**inputs).loss / cfg.grad_accum
-            loss.backward()
-            micro += 1
-            if micro % cfg.grad_accum == 0:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                opt.step()
-                sched.step()
-                opt.zero_grad()
-                step += 1
-                losses.append(float(loss) * cfg.grad_accum)
-                if progress:
-                    progress(step, losses[-1])
-                if step >= total:
-                    break
-    return {"steps": step, "losses": losses}
+        k = rng.choices(range(len(tasks)), weights=weights)[0] if len(tasks) > 1 else 0
+        sampled[k] += 1
+        task = tasks[k]
+        enc = encode(next(streams[k]), tok, cfg.max_length, cfg.stride, task.tag_labels)
+        inputs = {name: v.to(cfg.device) for name, v in enc.inputs.items()}
+        if isinstance(enc.labels, dict):
+            inputs.update({name: v.to(cfg.device) for name, v in enc.labels.items()})
+        else:
+            inputs["labels"] = enc.labels.to(cfg.device)
+        with torch.autocast(cfg.device, dtype=dtype, enabled=dtype is not None):
+            loss = task.model(**inputs).loss / cfg.grad_accum
+        loss.backward()
+        micro += 1
+        if micro % cfg.grad_accum == 0:
+            torch.nn.utils.clip_grad_norm_(list(params.values()), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            losses.append(float(loss) * cfg.grad_accum)
+            if progress:
+                progress(step, losses[-1])
+    return {"steps": step, "losses": losses, "batches_per_task": sampled}
 
 
 def predict(

@@ -16,7 +16,7 @@ from typing import Any
 
 from xprep import __version__
 from xprep.records import PairRecord, Record, TaggingRecord
-from xprep.train.loop import TrainConfig, load_head, predict, score, train
+from xprep.train.loop import Task, TrainConfig, load_head, predict, score, share_encoder, train, train_tasks
 
 
 def tag_labels_for(*groups: Sequence[Record]) -> list[str] | None:
@@ -72,14 +72,20 @@ def run_two_phase(
     base = model
     logs: dict[str, Any] = {}
     if intermediate:
-        labels_i = tag_labels_for(intermediate)
-        head = load_head(intermediate[0].KIND, model, _num_labels(intermediate), labels_i)
+        by_kind: dict[str, list[Record]] = {}
+        for rec in intermediate:
+            by_kind.setdefault(rec.KIND, []).append(rec)
+        tasks = []
+        for kind, records in by_kind.items():
+            labels = tag_labels_for(records)
+            tasks.append(Task(load_head(kind, model, _num_labels(records), labels), records, labels))
+        share_encoder([t.model for t in tasks])
         t0 = time.perf_counter()
         with _bar("intermediate", cfg_i, len(intermediate)) as bar:
-            logs["intermediate"] = train(head, tok, intermediate, cfg_i, labels_i, bar)
-        logs["intermediate"]["seconds"] = round(time.perf_counter() - t0, 2)
+            logs["intermediate"] = train_tasks(tasks, tok, cfg_i, bar)
+        logs["intermediate"].update(seconds=round(time.perf_counter() - t0, 2), kinds=list(by_kind))
         base = str(out / "intermediate")
-        head.save_pretrained(base)
+        tasks[0].model.save_pretrained(base)  # its encoder is the shared one; the heads are dropped next
         tok.save_pretrained(base)
         echo(f"intermediate: {logs['intermediate']['steps']} steps, last loss {logs['intermediate']['losses'][-1]:.4f}")
     labels_t = tag_labels_for(target, *evals.values())
