@@ -111,3 +111,47 @@ def test_train_with_a_target_task(tiny_xlmr, tmp_path):
     out = json.loads((tmp_path / "run" / "results.json").read_text())
     assert out["names"]["target"] == "pawsx" and out["config"]["target"]["epochs"] == 5
     assert out["results"][0]["task"] == "pawsx" and out["results"][0]["n"] == 2
+
+
+def test_evaluate_a_run_and_rescore(tiny_xlmr, tmp_path):
+    train = tmp_path / "train.tsv"
+    rows = [f"{i}\tthe cat {'bees' if i % 2 else 'sat'}\tthe cat\t{i % 2}" for i in range(8)]
+    train.write_text("id\tsentence1\tsentence2\tlabel\n" + "\n".join(rows) + "\n")
+    fr = tmp_path / "fr.tsv"
+    fr.write_text("id\tsentence1\tsentence2\tlabel\n1\tle chat bees\tthe cat\t1\n2\tle chat sat\tthe cat\t0\n")
+    runner = CliRunner()
+    run = tmp_path / "run"
+    res = runner.invoke(
+        main,
+        [
+            "train",
+            "--target-task",
+            "pawsx",
+            "--target",
+            str(train),
+            "--eval",
+            f"fr={fr}",
+            "--model",
+            str(tiny_xlmr),
+            "--out",
+            str(run),
+            "--max-steps",
+            "1",
+            "--grad-accum",
+            "1",
+            "--max-length",
+            "32",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    fresh = runner.invoke(main, ["evaluate", str(run), "--task", "pawsx", "--eval", f"fr={fr}"])
+    assert fresh.exit_code == 0, fresh.output
+    first = json.loads((run / "results.pawsx.json").read_text())["results"]
+    again = runner.invoke(main, ["evaluate", str(run), "--task", "pawsx", "--eval", f"fr={fr}", "--rescore"])
+    assert again.exit_code == 0, again.output
+    second = json.loads((run / "results.pawsx.json").read_text())["results"]
+    assert [r["value"] for r in first] == [r["value"] for r in second] and second[0]["rescored"]
+    trained = json.loads((run / "results.json").read_text())["results"]
+    assert trained[0]["value"] == first[0]["value"], "the same model scores the same records the same way"
+    missing = runner.invoke(main, ["evaluate", str(run), "--task", "xnli"])
+    assert missing.exit_code == 2 and "needs --eval" in missing.output

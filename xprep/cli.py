@@ -638,31 +638,65 @@ def train_cmd(
 
 
 @main.command("evaluate")
-@click.argument("model")
+@click.argument("model_or_run")
 @click.option(
     "--task",
-    type=click.Choice(["tatoeba"]),
     required=True,
-    help="Retrieval tasks need no training (the trained-task evaluator arrives with the trainer).",
+    help="tatoeba (retrieval, no training: MODEL is an encoder), or an XTREME task (xnli, pawsx, udpos, panx, "
+    "xquad, mlqa, tydiqa: MODEL is a run folder from xprep train).",
 )
+@click.option("--eval", "evals", multiple=True, help="XTREME tasks: LANG=FILE in the task's original format; repeat.")
+@click.option("--rescore", is_flag=True, help="XTREME tasks: re-score the run's saved predictions (no model needed).")
 @click.option(
     "--data",
-    required=True,
+    default=None,
     type=click.Path(path_type=Path, exists=True),
-    help="Folder with tatoeba.X-eng.X / tatoeba.X-eng.eng files.",
+    help="tatoeba: folder with tatoeba.X-eng.X / tatoeba.X-eng.eng files.",
 )
-@click.option("--langs", default="deu,fra,spa", show_default=True, help="ISO 639-3 codes as in the file names.")
-@click.option("--layer", default=None, type=int, help="Hidden layer to mean-pool (default: 14/24 of the depth).")
-@click.option("--prefix", default="", help="Text prepended to every sentence (e5 models: 'query: ').")
-@click.option("--limit", default=None, type=int, help="First N pairs per language.")
-@click.option("--out", default=None, type=click.Path(path_type=Path), help="Write results.json here.")
+@click.option("--langs", default="deu,fra,spa", show_default=True, help="tatoeba: ISO 639-3 codes of the files.")
+@click.option("--layer", default=None, type=int, help="tatoeba: layer to mean-pool (default 14/24 of the depth).")
+@click.option("--prefix", default="", help="tatoeba: text before every sentence (e5 models: 'query: ').")
+@click.option("--limit", default=None, type=int, help="tatoeba: first N pairs per language.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--out", default=None, type=click.Path(path_type=Path), help="tatoeba: write results.json here.")
 def evaluate_cmd(
-    model: str, task: str, data: Path, langs: str, layer: int | None, prefix: str, limit: int | None, out: Path | None
+    model_or_run: str,
+    task: str,
+    evals: tuple[str, ...],
+    rescore: bool,
+    data: Path | None,
+    langs: str,
+    layer: int | None,
+    prefix: str,
+    limit: int | None,
+    device: str,
+    out: Path | None,
 ) -> None:
-    """Zero-shot retrieval with an encoder (MODEL: an HF folder or hub id): Tatoeba accuracy per language."""
-    from xprep.evaluate.retrieval import evaluate_tatoeba
+    """Zero-shot evaluation: Tatoeba retrieval with an encoder, or an XTREME task with a trained run."""
+    if task == "tatoeba":
+        from xprep.evaluate.retrieval import evaluate_tatoeba
 
-    rows = evaluate_tatoeba(model, data, [x.strip() for x in langs.split(",") if x.strip()], layer, prefix, limit)
+        if data is None:
+            raise XprepError("tatoeba needs --data DIR")
+        rows = evaluate_tatoeba(
+            model_or_run, data, [x.strip() for x in langs.split(",") if x.strip()], layer, prefix, limit
+        )
+        if out:
+            out.write_text(json.dumps({"model": model_or_run, "results": rows}, indent=2) + "\n", encoding="utf-8")
+    else:
+        from xprep.evaluate.xtreme import load_target
+        from xprep.train.run import evaluate_run
+
+        if not evals:
+            raise XprepError(f"{task} needs --eval LANG=FILE (one per language)")
+        sets = {}
+        for item in evals:
+            lang, _, path = item.partition("=")
+            if not path:
+                raise XprepError(f"bad --eval {item!r}", hint="LANG=FILE")
+            sets[lang] = load_target(task, lang, path)
+        rows = evaluate_run(Path(model_or_run), task, sets, rescore, device)
+        out = Path(model_or_run) / f"results.{task}.json"
     click.echo(
         _table(
             [[r["task"], r["lang"], r["metric"], r["value"], r["n"]] for r in rows],
@@ -670,7 +704,6 @@ def evaluate_cmd(
         )
     )
     if out:
-        out.write_text(json.dumps({"model": model, "results": rows}, indent=2) + "\n", encoding="utf-8")
         click.echo(f"results: {out}")
 
 

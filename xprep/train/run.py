@@ -123,3 +123,49 @@ def run_two_phase(
     }
     (out / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return result
+
+
+def evaluate_run(
+    run: Path, task: str, evals: dict[str, Sequence[Record]], rescore: bool = False, device: str = "cpu"
+) -> list[dict[str, Any]]:
+    """Score a run's target model on ``evals`` (one record list per language), or with ``rescore`` re-score
+    the predictions saved in ``run/predictions.{lang}.json``. Writes ``run/results.{task}.json``."""
+    from xprep.errors import InputError
+
+    saved = json.loads((run / "results.json").read_text(encoding="utf-8")) if (run / "results.json").is_file() else {}
+    cfg = TrainConfig(**{**(saved.get("config", {}).get("target") or {}), "device": device})
+    rows = []
+    model = tok = labels = None
+    for lang, records in evals.items():
+        pred_file = run / f"predictions.{lang}.json"
+        if rescore:
+            if not pred_file.is_file():
+                raise InputError("no saved predictions for this language", where=str(pred_file))
+            preds = json.loads(pred_file.read_text(encoding="utf-8"))
+            if len(preds) != len(records):
+                raise InputError(f"{len(preds)} saved predictions for {len(records)} records", where=str(pred_file))
+        else:
+            if model is None:
+                from transformers import AutoConfig, AutoTokenizer
+
+                from xprep.train.loop import HEAD_CLASSES
+
+                target_dir = run / "target" if (run / "target").is_dir() else run
+                config = AutoConfig.from_pretrained(str(target_dir))
+                labels = (
+                    [config.id2label[i] for i in range(len(config.id2label))] if records[0].KIND == "tagging" else None
+                )
+                import transformers
+
+                model = getattr(transformers, HEAD_CLASSES[records[0].KIND]).from_pretrained(str(target_dir))
+                tok = AutoTokenizer.from_pretrained(str(target_dir))
+            preds = predict(model, tok, records, cfg, labels)
+            pred_file.write_text(json.dumps(preds, ensure_ascii=False), encoding="utf-8")
+        for metric, value in score(records, preds, lang).items():
+            rows.append(
+                {"task": task, "lang": lang, "metric": metric, "value": value, "n": len(records), "rescored": rescore}
+            )
+    (run / f"results.{task}.json").write_text(
+        json.dumps({"task": task, "results": rows}, indent=2) + "\n", encoding="utf-8"
+    )
+    return rows
