@@ -181,3 +181,31 @@ def test_multi_task_intermediate_shares_the_encoder(tiny_xlmr, tmp_path):
         echo=lambda s: None,
     )
     assert sorted(result["training"]["intermediate"]["kinds"]) == ["choice", "pair"]
+
+
+@pytest.mark.slow
+def test_checkpoint_resume_matches_an_uninterrupted_run(tiny_xlmr, tmp_path):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_xlmr))
+    data = _toy_pairs(40)
+
+    def run(ckpt, stop_at=None):
+        model = load_head("pair", str(tiny_xlmr), num_labels=2, seed=0)
+
+        def progress(step, loss):
+            if stop_at and step == stop_at:
+                raise KeyboardInterrupt("killed")
+
+        cfg = TrainConfig(max_steps=5, checkpoint_dir=str(ckpt) if ckpt else None, save_every=1, **FAST)
+        log = train(model, tok, data, cfg, progress=progress)
+        return model, log
+
+    straight, log_a = run(None)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "ckpt", stop_at=2)
+    assert (tmp_path / "ckpt" / "checkpoint.pt").is_file()
+    resumed, log_b = run(tmp_path / "ckpt")
+    assert log_b["steps"] == 5 and log_a["losses"] == pytest.approx(log_b["losses"])
+    for (name, a), (_, b) in zip(straight.state_dict().items(), resumed.state_dict().items(), strict=True):
+        assert a.allclose(b, atol=1e-6), name

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from xprep.evaluate.metrics import accuracy, chunk_f1, mlqa_scores
@@ -38,13 +39,20 @@ class TrainConfig:
     device: str = "cpu"
     precision: str = "fp32"  # fp32, bf16 or fp16 (CUDA)
     max_steps: int | None = None
+    checkpoint_dir: str | None = None  # where to save and resume from
+    save_every: int = 500  # optimizer steps between checkpoints
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def load_head(kind: str, model: str, num_labels: int | None = None, labels: Sequence[str] | None = None) -> Any:
-    """An encoder with a fresh head for ``kind``; any head ``model`` carried (an intermediate one) is dropped."""
+def load_head(
+    kind: str, model: str, num_labels: int | None = None, labels: Sequence[str] | None = None, seed: int | None = None
+) -> Any:
+    """An encoder with a fresh head for ``kind``; any head ``model`` carried (an intermediate one) is dropped.
+
+    ``seed`` fixes the new head's random initialisation (runs are reproducible only with it).
+    """
     import transformers
 
     cls = getattr(transformers, HEAD_CLASSES[kind])
@@ -57,6 +65,10 @@ def load_head(kind: str, model: str, num_labels: int | None = None, labels: Sequ
             id2label=dict(enumerate(labels or [])),
             label2id={t: i for i, t in enumerate(labels or [])},
         )
+    if seed is not None:
+        import torch
+
+        torch.manual_seed(seed)
     return cls.from_pretrained(model, ignore_mismatched_sizes=True, **kwargs)
 
 
@@ -81,13 +93,29 @@ def share_encoder(models: Sequence[Any]) -> None:
         setattr(model, model.base_model_prefix, encoder)
 
 
-def _batch_stream(records: Sequence[Record], size: int, rng: random.Random) -> Iterator[list[Record]]:
-    """Shuffled batches, reshuffled at every pass, forever."""
-    while True:
-        order = list(range(len(records)))
-        rng.shuffle(order)
-        for k in range(0, len(order), size):
-            yield [records[i] for i in order[k : k + size]]
+class BatchStream:
+    """Shuffled batches, reshuffled at every pass, forever; its state can be saved and restored."""
+
+    def __init__(self, n: int, size: int, seed: int) -> None:
+        self.n, self.size, self.rng = n, size, random.Random(seed)
+        self.order: list[int] = []
+        self.pos = 0
+
+    def next_indices(self) -> list[int]:
+        if self.pos >= len(self.order):
+            self.order = list(range(self.n))
+            self.rng.shuffle(self.order)
+            self.pos = 0
+        batch = self.order[self.pos : self.pos + self.size]
+        self.pos += self.size
+        return batch
+
+    def state(self) -> dict[str, Any]:
+        return {"rng": self.rng.getstate(), "order": self.order, "pos": self.pos}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.rng.setstate(state["rng"])
+        self.order, self.pos = list(state["order"]), state["pos"]
 
 
 def train(
@@ -123,16 +151,29 @@ def train_tasks(
         opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm))
     )
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.precision)
-    streams = [_batch_stream(t.records, cfg.batch_size, random.Random(cfg.seed + i)) for i, t in enumerate(tasks)]
+    streams = [BatchStream(len(t.records), cfg.batch_size, cfg.seed + i) for i, t in enumerate(tasks)]
     weights = [len(t.records) for t in tasks]
     losses: list[float] = []
     sampled = [0] * len(tasks)
     step = micro = 0
+    ckpt = Path(cfg.checkpoint_dir) / "checkpoint.pt" if cfg.checkpoint_dir else None
+    if ckpt is not None and ckpt.is_file():  # resume where the last checkpoint left off
+        state = torch.load(ckpt, weights_only=False)
+        for task, sd in zip(tasks, state["models"], strict=True):
+            task.model.load_state_dict(sd)
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        for stream, st in zip(streams, state["streams"], strict=True):
+            stream.restore(st)
+        rng.setstate(state["rng"])
+        torch.set_rng_state(state["torch_rng"])
+        step, micro, losses, sampled = state["step"], state["micro"], state["losses"], state["sampled"]
     while step < total:
         k = rng.choices(range(len(tasks)), weights=weights)[0] if len(tasks) > 1 else 0
         sampled[k] += 1
         task = tasks[k]
-        enc = encode(next(streams[k]), tok, cfg.max_length, cfg.stride, task.tag_labels)
+        batch = [task.records[i] for i in streams[k].next_indices()]
+        enc = encode(batch, tok, cfg.max_length, cfg.stride, task.tag_labels)
         inputs = {name: v.to(cfg.device) for name, v in enc.inputs.items()}
         if isinstance(enc.labels, dict):
             inputs.update({name: v.to(cfg.device) for name, v in enc.labels.items()})
@@ -149,9 +190,37 @@ def train_tasks(
             opt.zero_grad()
             step += 1
             losses.append(float(loss) * cfg.grad_accum)
+            if ckpt is not None and (step % cfg.save_every == 0 or step == total):
+                _save_checkpoint(
+                    ckpt,
+                    {
+                        "models": [t.model.state_dict() for t in tasks],
+                        "opt": opt.state_dict(),
+                        "sched": sched.state_dict(),
+                        "streams": [s.state() for s in streams],
+                        "rng": rng.getstate(),
+                        "torch_rng": torch.get_rng_state(),
+                        "step": step,
+                        "micro": micro,
+                        "losses": losses,
+                        "sampled": sampled,
+                    },
+                )
             if progress:
                 progress(step, losses[-1])
     return {"steps": step, "losses": losses, "batches_per_task": sampled}
+
+
+def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    """Write a checkpoint atomically (a kill mid-write leaves the previous one intact)."""
+    import os
+
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
 
 
 def predict(

@@ -3,11 +3,14 @@
 ``run_two_phase`` fine-tunes the encoder on the intermediate records (skipped for the no-intermediate
 baseline), saves it, loads it again under a fresh target head (the intermediate head is dropped), trains
 on the target records and scores every evaluation set (one per language: zero-shot transfer). It writes
-``results.json`` (task, language, metric, value, config, seeds, loss curves) and returns it.
+``results.json`` (task, language, metric, value, config, seeds, loss curves) and returns it. Both
+phases checkpoint to ``out/checkpoints/<phase>`` (``save_every`` steps); rerunning the same command
+after a kill resumes from there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -68,6 +71,9 @@ def run_two_phase(
 
     out.mkdir(parents=True, exist_ok=True)
     cfg_i, cfg_t = cfg_intermediate or TrainConfig(), cfg_target or TrainConfig()
+    # each phase checkpoints under the run folder, so a rerun of a killed run resumes where it stopped
+    cfg_i = dataclasses.replace(cfg_i, checkpoint_dir=cfg_i.checkpoint_dir or str(out / "checkpoints" / "intermediate"))
+    cfg_t = dataclasses.replace(cfg_t, checkpoint_dir=cfg_t.checkpoint_dir or str(out / "checkpoints" / "target"))
     tok = AutoTokenizer.from_pretrained(model)
     base = model
     logs: dict[str, Any] = {}
@@ -78,7 +84,7 @@ def run_two_phase(
         tasks = []
         for kind, records in by_kind.items():
             labels = tag_labels_for(records)
-            tasks.append(Task(load_head(kind, model, _num_labels(records), labels), records, labels))
+            tasks.append(Task(load_head(kind, model, _num_labels(records), labels, cfg_i.seed), records, labels))
         share_encoder([t.model for t in tasks])
         t0 = time.perf_counter()
         with _bar("intermediate", cfg_i, len(intermediate)) as bar:
@@ -89,7 +95,7 @@ def run_two_phase(
         tok.save_pretrained(base)
         echo(f"intermediate: {logs['intermediate']['steps']} steps, last loss {logs['intermediate']['losses'][-1]:.4f}")
     labels_t = tag_labels_for(target, *evals.values())
-    model_t = load_head(target[0].KIND, base, _num_labels(target), labels_t)
+    model_t = load_head(target[0].KIND, base, _num_labels(target), labels_t, cfg_t.seed)
     t0 = time.perf_counter()
     with _bar("target", cfg_t, len(target)) as bar:
         logs["target"] = train(model_t, tok, target, cfg_t, labels_t, bar)
