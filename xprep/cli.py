@@ -642,7 +642,7 @@ def train_cmd(
 @click.option(
     "--task",
     required=True,
-    help="tatoeba (retrieval, no training: MODEL is an encoder), or an XTREME task (xnli, pawsx, udpos, panx, "
+    help="tatoeba or bucc (retrieval, no training: MODEL is an encoder), or an XTREME task (xnli, pawsx, udpos, panx, "
     "xquad, mlqa, tydiqa: MODEL is a run folder from xprep train).",
 )
 @click.option("--eval", "evals", multiple=True, help="XTREME tasks: LANG=FILE in the task's original format; repeat.")
@@ -651,9 +651,9 @@ def train_cmd(
     "--data",
     default=None,
     type=click.Path(path_type=Path, exists=True),
-    help="tatoeba: folder with tatoeba.X-eng.X / tatoeba.X-eng.eng files.",
+    help="Retrieval: folder with tatoeba.X-eng.{X,eng} or BUCC {lang}-en.test.{lang,en,gold} files.",
 )
-@click.option("--langs", default="deu,fra,spa", show_default=True, help="tatoeba: ISO 639-3 codes of the files.")
+@click.option("--langs", default="deu,fra,spa", show_default=True, help="Retrieval: codes as in the file names.")
 @click.option("--layer", default=None, type=int, help="tatoeba: layer to mean-pool (default 14/24 of the depth).")
 @click.option("--prefix", default="", help="tatoeba: text before every sentence (e5 models: 'query: ').")
 @click.option("--limit", default=None, type=int, help="tatoeba: first N pairs per language.")
@@ -673,14 +673,16 @@ def evaluate_cmd(
     out: Path | None,
 ) -> None:
     """Zero-shot evaluation: Tatoeba retrieval with an encoder, or an XTREME task with a trained run."""
-    if task == "tatoeba":
-        from xprep.evaluate.retrieval import evaluate_tatoeba
+    if task in ("tatoeba", "bucc"):
+        from xprep.evaluate.retrieval import evaluate_bucc, evaluate_tatoeba
 
         if data is None:
-            raise XprepError("tatoeba needs --data DIR")
-        rows = evaluate_tatoeba(
-            model_or_run, data, [x.strip() for x in langs.split(",") if x.strip()], layer, prefix, limit
-        )
+            raise XprepError(f"{task} needs --data DIR")
+        codes = [x.strip() for x in langs.split(",") if x.strip()]
+        if task == "tatoeba":
+            rows = evaluate_tatoeba(model_or_run, data, codes, layer, prefix, limit)
+        else:
+            rows = evaluate_bucc(model_or_run, data, codes, layer=layer, prefix=prefix)
         if out:
             out.write_text(json.dumps({"model": model_or_run, "results": rows}, indent=2) + "\n", encoding="utf-8")
     else:

@@ -111,3 +111,20 @@ def test_tatoeba_retrieval_with_e5(e5_dir, tmp_path):
     assert res.exit_code == 0, res.output
     (row,) = json.loads(out.read_text())["results"]
     assert row["n"] == 200 and row["value"] > 80  # a real multilingual encoder retrieves translations
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "tatoeba").is_dir(), reason="../shared/data/tatoeba is absent")
+def test_bucc_mining_with_e5(e5_dir, tmp_path):
+    """A BUCC-layout set built from real Tatoeba pairs plus unpaired distractors on both sides."""
+    from xprep.evaluate.retrieval import evaluate_bucc
+
+    de = (SHARED_DATA / "tatoeba" / "tatoeba.deu-eng.deu").read_text().splitlines()
+    en = (SHARED_DATA / "tatoeba" / "tatoeba.deu-eng.eng").read_text().splitlines()
+    src = [f"de-{i}\t{de[i]}" for i in range(60)] + [f"de-x{i}\t{de[500 + i]}" for i in range(20)]
+    tgt = [f"en-{i}\t{en[i]}" for i in range(60)] + [f"en-x{i}\t{en[700 + i]}" for i in range(20)]
+    (tmp_path / "de-en.test.de").write_text("\n".join(src) + "\n")
+    (tmp_path / "de-en.test.en").write_text("\n".join(tgt) + "\n")
+    (tmp_path / "de-en.test.gold").write_text("".join(f"de-{i}\ten-{i}\n" for i in range(60)))
+    (row,) = evaluate_bucc(str(e5_dir[0]), tmp_path, ["de"], prefix="query: ")
+    assert row["n"] == 80 and row["value"] > 80  # margin scoring mines the real pairs
+    assert 0 < row["precision"] <= 100 and 0 < row["recall"] <= 100

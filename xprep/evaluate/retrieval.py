@@ -104,3 +104,81 @@ def evaluate_tatoeba(
             }
         )
     return rows
+
+
+def read_bucc(data_dir: Path, lang: str, split: str = "test") -> tuple[dict[str, str], dict[str, str], set]:
+    """BUCC 2018 files as XTREME ships them: ``{lang}-en.{split}.{lang}`` and ``.en`` (``id<TAB>sentence``)
+    and ``{lang}-en.{split}.gold`` (``src_id<TAB>en_id``); the gold file may be absent (then empty)."""
+    base = Path(data_dir) / f"{lang}-en.{split}"
+
+    def table(path: Path) -> dict[str, str]:
+        if not path.is_file():
+            raise InputError("BUCC file not found", where=str(path))
+        out = {}
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            parts = line.split("\t")
+            if len(parts) != 2:
+                raise InputError("expected 'id<TAB>sentence'", where=f"{path}:{lineno}")
+            out[parts[0]] = parts[1]
+        return out
+
+    gold_path = Path(f"{base}.gold")
+    gold = set()
+    if gold_path.is_file():
+        gold = {tuple(line.split("\t")[:2]) for line in gold_path.read_text(encoding="utf-8").splitlines() if line}
+    return table(Path(f"{base}.{lang}")), table(Path(f"{base}.en")), gold
+
+
+def margin_candidates(src: Any, tgt: Any, k: int = 4, chunk: int = 2048) -> list[tuple[int, int, float]]:
+    """For each source vector, its best target by ratio margin: cos(x, y) over the mean of the cosines of
+    the ``k`` nearest neighbours of x and of y, halved and added (Artetxe and Schwenk 2019)."""
+    import torch
+
+    k_t, k_s = min(k, len(tgt)), min(k, len(src))
+    src_knn = torch.cat(
+        [(src[i : i + chunk] @ tgt.T).topk(k_t, dim=1).values.mean(1) for i in range(0, len(src), chunk)]
+    )
+    tgt_knn = torch.cat(
+        [(tgt[i : i + chunk] @ src.T).topk(k_s, dim=1).values.mean(1) for i in range(0, len(tgt), chunk)]
+    )
+    out = []
+    for i in range(0, len(src), chunk):
+        cos = src[i : i + chunk] @ tgt.T
+        margin = cos / ((src_knn[i : i + chunk, None] + tgt_knn[None, :]) / 2)
+        best = margin.max(dim=1)
+        out += [(i + r, int(j), float(v)) for r, (j, v) in enumerate(zip(best.indices, best.values, strict=True))]
+    return out
+
+
+def evaluate_bucc(
+    model_dir: str | Path,
+    data_dir: Path,
+    langs: Sequence[str],
+    split: str = "test",
+    layer: int | None = None,
+    prefix: str = "",
+) -> list[dict[str, Any]]:
+    """BUCC F1 per language: margin-scored candidates, the threshold that maximises F1 over the gold pairs."""
+    from xprep.evaluate.metrics import bucc_f1
+
+    rows = []
+    for lang in langs:
+        src, tgt, gold = read_bucc(data_dir, lang, split)
+        s_ids, t_ids = list(src), list(tgt)
+        a = embed_sentences(model_dir, [src[i] for i in s_ids], layer, prefix)
+        b = embed_sentences(model_dir, [tgt[i] for i in t_ids], layer, prefix)
+        cands = [(s_ids[i], t_ids[j], score) for i, j, score in margin_candidates(a, b)]
+        best = bucc_f1(cands, gold)
+        rows.append(
+            {
+                "task": "bucc",
+                "lang": lang,
+                "metric": "f1",
+                "value": round(100 * best["f1"], 2),
+                "precision": round(100 * best["precision"], 2),
+                "recall": round(100 * best["recall"], 2),
+                "threshold": best["threshold"],
+                "n": len(s_ids),
+            }
+        )
+    return rows
