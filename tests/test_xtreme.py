@@ -155,3 +155,33 @@ def test_evaluate_a_run_and_rescore(tiny_xlmr, tmp_path):
     assert trained[0]["value"] == first[0]["value"], "the same model scores the same records the same way"
     missing = runner.invoke(main, ["evaluate", str(run), "--task", "xnli"])
     assert missing.exit_code == 2 and "needs --eval" in missing.output
+
+
+def test_hub_rows_of_every_target_task():
+    from xprep.evaluate.xtreme import hub_record
+
+    nli = ["entailment", "neutral", "contradiction"]
+    x = hub_record("xnli", {"premise": "Der Hund läuft.", "hypothesis": "Ein Tier.", "label": 2}, "de", nli)
+    assert x.label == 2 and x.lang == "de"
+    p = hub_record("pawsx", {"id": 7, "sentence1": "a b", "sentence2": "b a", "label": 0}, "fr", None)
+    assert p.num_labels == 2 and p.id == "7"
+    ner = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+    t = hub_record("panx", {"tokens": ["Angela", "Merkel"], "ner_tags": [1, 2]}, "de", ner)
+    assert t.tags == ["B-PER", "I-PER"]
+    u = hub_record(
+        "udpos",
+        {"idx": "s1", "tokens": ["Der", "Hund"], "upos": [5, 7]},
+        "de",
+        ["NOUN", "PUNCT", "ADP", "NUM", "SYM", "DET", "CCONJ", "VERB"],
+    )
+    assert u.tags == ["DET", "VERB"]
+    squad = {
+        "id": "finnish-1-0",
+        "title": "t",
+        "context": "Helsinki on pääkaupunki.",
+        "question": "Mikä?",
+        "answers": {"text": ["Helsinki"], "answer_start": [0]},
+    }
+    assert hub_record("tydiqa", squad, "fi", None).answers == [{"text": "Helsinki", "start": 0}]
+    assert hub_record("tydiqa", squad, "sw", None) is None  # another language's row
+    assert hub_record("xquad", {**squad, "id": "q1"}, "de", None).lang == "de"

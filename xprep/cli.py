@@ -608,7 +608,11 @@ def train_cmd(
         lang, _, folder = item.partition("=")
         if not folder:
             raise XprepError(f"bad --eval {item!r}", hint="LANG=FOLDER, e.g. de=build/xnli/de/test")
-        eval_sets[lang] = load_target(target_task, lang, folder) if target_task else _read_build(folder)[0]
+        eval_sets[lang] = (
+            load_target(target_task, lang, None if folder == "hub" else folder)
+            if target_task
+            else _read_build(folder)[0]
+        )
     base = dict(
         learning_rate=lr,
         batch_size=batch_size,
@@ -645,7 +649,9 @@ def train_cmd(
     help="tatoeba or bucc (retrieval, no training: MODEL is an encoder), or an XTREME task (xnli, pawsx, udpos, panx, "
     "xquad, mlqa, tydiqa: MODEL is a run folder from xprep train).",
 )
-@click.option("--eval", "evals", multiple=True, help="XTREME tasks: LANG=FILE in the task's original format; repeat.")
+@click.option(
+    "--eval", "evals", multiple=True, help="XTREME tasks: LANG=FILE in the task's original format, or LANG=hub; repeat."
+)
 @click.option("--rescore", is_flag=True, help="XTREME tasks: re-score the run's saved predictions (no model needed).")
 @click.option(
     "--data",
@@ -696,7 +702,7 @@ def evaluate_cmd(
             lang, _, path = item.partition("=")
             if not path:
                 raise XprepError(f"bad --eval {item!r}", hint="LANG=FILE")
-            sets[lang] = load_target(task, lang, path)
+            sets[lang] = load_target(task, lang, None if path == "hub" else path)
         rows = evaluate_run(Path(model_or_run), task, sets, rescore, device)
         out = Path(model_or_run) / f"results.{task}.json"
     click.echo(

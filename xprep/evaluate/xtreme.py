@@ -201,20 +201,103 @@ for _spec in (
     TARGETS.add(_spec.name, _spec)
 
 
-def load_target(name: str, lang: str, source: str | Path) -> list[Record]:
-    """Validated records of target task ``name`` in ``lang`` from a file in its original format."""
+def hub_record(name: str, row: dict[str, Any], lang: str, names: list[str] | None) -> Record | None:
+    """One hub row of target task ``name`` as a record; ``names`` are the label column's ClassLabel names."""
+    import dataclasses as dc
+
+    from xprep.tasks.span import squad_from_hub
+
+    def label_name(value: Any) -> Any:
+        return names[value] if names is not None and isinstance(value, int) else value
+
+    if name == "xnli":
+        label = nli_label(label_name(row["label"]), "facebook/xnli")
+        return (
+            None
+            if label is None
+            else PairRecord(
+                id=f"xnli-{lang}-{row.get('idx', hash_of(row))}",
+                lang=lang,
+                text_a=row["premise"],
+                text_b=row["hypothesis"],
+                label=label,
+            )
+        )
+    if name == "pawsx":
+        return PairRecord(
+            id=str(row["id"]),
+            lang=lang,
+            text_a=row["sentence1"],
+            text_b=row["sentence2"],
+            label=int(row["label"]),
+            num_labels=2,
+        )
+    if name in ("panx", "udpos"):
+        column = "ner_tags" if name == "panx" else "upos"
+        tags = [label_name(t) for t in row[column]]
+        return TaggingRecord(
+            id=f"{name}-{lang}-{row.get('idx', hash_of(row))}",
+            lang=lang,
+            tokens=list(row["tokens"]),
+            tags=[str(t) for t in tags],
+        )
+    if name == "tydiqa" and not str(row["id"]).startswith(_TYDI_NAMES.get(lang, "?") + "-"):
+        return None
+    return dc.replace(squad_from_hub(row, name), lang=lang)
+
+
+_TYDI_NAMES = {
+    "ar": "arabic",
+    "bn": "bengali",
+    "en": "english",
+    "fi": "finnish",
+    "id": "indonesian",
+    "ko": "korean",
+    "ru": "russian",
+    "sw": "swahili",
+    "te": "telugu",
+}
+
+
+def hash_of(row: dict[str, Any]) -> str:
+    from xprep.hashing import stable_hash
+
+    return stable_hash({k: v for k, v in row.items() if isinstance(v, (str, int, list))}, length=12)
+
+
+def load_target(name: str, lang: str, source: str | Path | None = None, config: str | None = None) -> list[Record]:
+    """Validated records of target task ``name`` in ``lang``: from a file in its original format, or (no
+    ``source``) from the hub (``config`` overrides the hub config, e.g. a UD treebank such as ``de_gsd``)."""
     spec = TARGETS.get(name)
     if lang not in spec.langs:
         raise InputError(f"XTREME's {name} has no language '{lang}'", hint=f"languages: {', '.join(spec.langs)}")
-    path = Path(source)
-    if not path.is_file():
-        raise InputError("file not found", where=str(path))
-    records = [dataclasses.replace(r, lang=lang) if r.lang != lang else r for r in spec.loader(path, lang)]
+    if source is None:
+        records = _from_hub(spec, lang, config)
+        where = f"hub:{spec.hub_id}"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InputError("file not found", where=str(path))
+        records = [dataclasses.replace(r, lang=lang) if r.lang != lang else r for r in spec.loader(path, lang)]
+        where = str(path)
     for rec in records:
-        rec.validate(source=str(path))
+        rec.validate(source=where)
     if not records:
-        raise InputError(f"no {lang} records in this file", where=str(path))
+        raise InputError(f"no {lang} records here", where=where)
     return records
+
+
+def _from_hub(spec: TargetSpec, lang: str, config: str | None) -> list[Record]:
+    import datasets
+
+    cfg = config or spec.hub_config(lang)
+    if cfg is None:
+        raise InputError(f"{spec.name} needs a hub config for '{lang}'", hint="--config (e.g. a UD treebank: de_gsd)")
+    ds = datasets.load_dataset(spec.hub_id, cfg, split=spec.hub_split)
+    column = {"panx": "ner_tags", "udpos": "upos"}.get(spec.name, "label")
+    feature = ds.features.get(column)
+    names = getattr(getattr(feature, "feature", feature), "names", None)
+    return [rec for row in ds if (rec := hub_record(spec.name, row, lang, names)) is not None]
 
 
 def describe_targets() -> list[dict[str, Any]]:
