@@ -185,3 +185,48 @@ def test_hub_rows_of_every_target_task():
     assert hub_record("tydiqa", squad, "fi", None).answers == [{"text": "Helsinki", "start": 0}]
     assert hub_record("tydiqa", squad, "sw", None) is None  # another language's row
     assert hub_record("xquad", {**squad, "id": "q1"}, "de", None).lang == "de"
+
+
+def test_target_by_name_reaches_for_the_hub(tiny_xlmr, tmp_path, monkeypatch):
+    """`--target pawsx` asks the hub for XTREME's English training data (no network here: the call is seen)."""
+    import xprep.evaluate.xtreme as xt
+
+    asked = []
+
+    def fake_from_hub(spec, lang, config):
+        asked.append((spec.hub_id, config, spec.hub_split, lang))
+        return [
+            xt.hub_record(
+                "pawsx",
+                {"id": i, "sentence1": f"the cat {'bees' if i % 2 else 'sat'}", "sentence2": "the cat", "label": i % 2},
+                "en",
+                None,
+            )
+            for i in range(8)
+        ]
+
+    monkeypatch.setattr(xt, "_from_hub", fake_from_hub)
+    de = tmp_path / "de.tsv"
+    de.write_text("id\tsentence1\tsentence2\tlabel\n1\tdie Katze bees\tthe cat\t1\n")
+    res = CliRunner().invoke(
+        main,
+        [
+            "train",
+            "--target",
+            "pawsx",
+            "--eval",
+            f"de={de}",
+            "--model",
+            str(tiny_xlmr),
+            "--out",
+            str(tmp_path / "run"),
+            "--max-steps",
+            "1",
+            "--grad-accum",
+            "1",
+            "--max-length",
+            "32",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert asked == [("google-research-datasets/paws-x", "en", "train", "en")]

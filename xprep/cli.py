@@ -531,7 +531,10 @@ def _read_build(folder: str) -> tuple[list, int]:
     "encoder, a head per task kind, batches drawn in proportion to task size. Omit for the no-intermediate baseline.",
 )
 @click.option(
-    "--target", required=True, help="Build folder with the (English) target-task records, or with --target-task a file."
+    "--target",
+    required=True,
+    help="An XTREME task name (xnli, pawsx, ...: its English training data from the hub), a build folder, or with "
+    "--target-task a file in that task's format.",
 )
 @click.option(
     "--target-task",
@@ -595,10 +598,13 @@ def train_cmd(
             recs, skipped = _read_build(folder.strip())
             inter += recs
             click.echo(f"intermediate {folder}: {len(recs)} records ({skipped} left out: labels not projected)")
-    if target_task:
-        from xprep.evaluate.xtreme import TARGETS, load_target
+    from xprep.evaluate.xtreme import TARGETS, load_target, load_target_train
 
-        tgt, skipped = load_target(target_task, "en", target), 0
+    if target_task is None and target in TARGETS and not Path(target).exists():
+        target_task, target = target, "hub"  # `--target xnli`: XTREME's English training data from the hub
+    if target_task:
+        tgt = load_target_train(target_task) if target == "hub" else load_target(target_task, "en", target)
+        skipped = 0
         target_epochs = target_epochs or TARGETS.get(target_task).target_epochs
     else:
         tgt, skipped = _read_build(target)

@@ -37,6 +37,7 @@ class TargetSpec:
     loader: Loader
     target_epochs: float
     notes: str = ""
+    train_hub: tuple[str, str | None, str] | None = None  # English training data: (hub id, config, split)
 
 
 def xnli_tsv(path: Path, lang: str) -> Iterator[PairRecord]:
@@ -133,7 +134,18 @@ UDPOS_LANGS = tuple(
 
 TARGETS: Registry[TargetSpec] = Registry("XTREME target task")
 for _spec in (
-    TargetSpec("xnli", "pair", "accuracy", XNLI_LANGS, "facebook/xnli", lambda lang: lang, "test", xnli_tsv, 2),
+    TargetSpec(
+        "xnli",
+        "pair",
+        "accuracy",
+        XNLI_LANGS,
+        "facebook/xnli",
+        lambda lang: lang,
+        "test",
+        xnli_tsv,
+        2,
+        train_hub=("facebook/xnli", "en", "train"),
+    ),
     TargetSpec(
         "pawsx",
         "pair",
@@ -144,6 +156,7 @@ for _spec in (
         "test",
         pawsx_tsv,
         5,
+        train_hub=("google-research-datasets/paws-x", "en", "train"),
     ),
     TargetSpec(
         "udpos",
@@ -157,6 +170,7 @@ for _spec in (
         10,
         "XTREME reports token-level F1 (chunk F1 over one-token chunks), which equals accuracy when every "
         "token is scored; UD v2.5 treebanks per language (pass the CoNLL-U files).",
+        train_hub=("universal_dependencies", "en_ewt", "train"),
     ),
     TargetSpec(
         "panx",
@@ -169,9 +183,19 @@ for _spec in (
         panx_file,
         10,
         "Entity F1 (conlleval/seqeval reading of BIO).",
+        train_hub=("unimelb-nlp/wikiann", "en", "train"),
     ),
     TargetSpec(
-        "xquad", "span", "f1", XQUAD_LANGS, "google/xquad", lambda lang: f"xquad.{lang}", "validation", _squad, 2
+        "xquad",
+        "span",
+        "f1",
+        XQUAD_LANGS,
+        "google/xquad",
+        lambda lang: f"xquad.{lang}",
+        "validation",
+        _squad,
+        2,
+        train_hub=("rajpurkar/squad", "plain_text", "train"),
     ),
     TargetSpec(
         "mlqa",
@@ -184,6 +208,7 @@ for _spec in (
         _squad,
         2,
         "EM/F1 with MLQA's per-language normalisation.",
+        train_hub=("rajpurkar/squad", "plain_text", "train"),
     ),
     TargetSpec(
         "tydiqa",
@@ -196,6 +221,7 @@ for _spec in (
         _squad,
         2,
         "GoldP: XTREME's tydiqa-goldp-dev-{lang}.json files.",
+        train_hub=("google-research-datasets/tydiqa", "secondary_task", "train"),
     ),
 ):
     TARGETS.add(_spec.name, _spec)
@@ -284,6 +310,19 @@ def load_target(name: str, lang: str, source: str | Path | None = None, config: 
         rec.validate(source=where)
     if not records:
         raise InputError(f"no {lang} records here", where=where)
+    return records
+
+
+def load_target_train(name: str) -> list[Record]:
+    """XTREME's English training data for target task ``name`` from the hub (MNLI via XNLI's English
+    train, PAWS-X en, WikiANN en, UD English-EWT, SQuAD v1.1 for XQuAD/MLQA, TyDiQA-GoldP English)."""
+    spec = TARGETS.get(name)
+    if spec.train_hub is None:
+        raise InputError(f"no hub training data registered for {name}", hint="pass --target FILE")
+    hub_id, config, split = spec.train_hub
+    records = _from_hub(dataclasses.replace(spec, hub_id=hub_id, hub_split=split), "en", config)
+    for rec in records:
+        rec.validate(source=f"hub:{hub_id}")
     return records
 
 
