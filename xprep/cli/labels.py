@@ -1,0 +1,191 @@
+"""Commands about labels and lexicons: projection score/report, native datasets, dictionaries."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from xprep.cli.app import ALIGNER_OPTIONS, _table, _with, main
+from xprep.errors import XprepError
+
+
+@main.group("projection")
+def projection() -> None:
+    """Label projection: score a method on gold parallel data, or report on a build."""
+
+
+@projection.command("score")
+@click.option(
+    "--source",
+    "source",
+    required=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="Source file: CoNLL-U (tags) or SQuAD JSON (spans).",
+)
+@click.option(
+    "--target",
+    "target",
+    required=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="Target file of the same layout, sharing sent_id / question ids.",
+)
+@click.option("--method", default="align", show_default=True, help="align, fuzzy, or a comma list (spans).")
+@_with(ALIGNER_OPTIONS)
+@click.option("--lang", default=None, help="Target language (character F1 for zh/ja/th).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def projection_score(
+    source: Path,
+    target: Path,
+    method: str,
+    aligner: str,
+    align_model: str | None,
+    align_bitext: Path | None,
+    tag_unaligned: str,
+    lang: str | None,
+    as_json: bool,
+) -> None:
+    """Score a projection method on gold parallel data (no MT): UPOS accuracy or QA EM/F1, in percent."""
+    from xprep.pipeline import TranslateJob
+    from xprep.projection.chain import parse_chain
+    from xprep.projection.score import score_spans, score_tags
+    from xprep.projection.tags import TagPolicy
+    from xprep.stages import make_aligner
+
+    chain = parse_chain(method)
+    job = TranslateJob(
+        task="mnli",
+        langs=[],
+        model=Path("."),
+        out=Path("."),
+        aligner=aligner,
+        align_model=align_model,
+        align_bitext=align_bitext,
+    )
+    al = make_aligner(job) if "align" in chain else None
+    if source.suffix.lower() == ".conllu":
+        if al is None:
+            raise XprepError("tag projection needs --method align")
+        scores = score_tags(source, target, al, TagPolicy(unaligned=tag_unaligned))
+    elif source.suffix.lower() == ".json":
+        scores = score_spans(source, target, chain, al, lang)
+    else:
+        raise XprepError(
+            "cannot tell the layout from the file name",
+            where=str(source),
+            hint=".conllu (tags) or .json (SQuAD/XQuAD spans)",
+        )
+    if as_json:
+        click.echo(json.dumps(scores))
+    else:
+        click.echo(_table([[k, v] for k, v in scores.items()], ["score", "value"]))
+
+
+@projection.command("report")
+@click.argument("build_dir", type=click.Path(path_type=Path, exists=True))
+@click.option("--samples", default=10, show_default=True, help="Failures shown side by side.")
+def projection_report(build_dir: Path, samples: int) -> None:
+    """Summarise projection in a build: table, projection_report.md, answer-length-ratio histogram PNG."""
+    from xprep.projection.report import write_report
+
+    md, png = write_report(build_dir, samples=samples, echo=click.echo)
+    click.echo(f"report: {md}" + (f"\nplot: {png}" if png else ""))
+
+
+@main.group("native")
+def native() -> None:
+    """Native (non-translated) datasets of the same task kinds: list, build, mix."""
+
+
+@native.command("list")
+@click.option("--kind", type=click.Choice(["pair", "choice", "span", "tagging"]), default=None)
+@click.option("--lang", default=None, help="Only datasets covering this language.")
+def native_list(kind: str | None, lang: str | None) -> None:
+    """What is registered: name, kind, stands in for, languages, licence, native/MT, sizes, source."""
+    from xprep.native.build import native_table
+
+    rows = native_table(kind, lang)
+    header = ["name", "kind", "stands in for", "languages", "licence", "origin", "sizes", "hub", "formats"]
+    click.echo(_table(rows, header))
+    click.echo(f"\n{len(rows)} datasets. origin: native, human-translated, machine-translated or mixed.")
+
+
+@native.command("build")
+@click.argument("name")
+@click.option("--lang", default=None, help="Language (required for multilingual datasets).")
+@click.option("--split", default="train", show_default=True)
+@click.option("--source", default=None, type=click.Path(path_type=Path), help="Local file (default: the HF hub).")
+@click.option("--format", "fmt", default=None, help="hub-jsonl, squad-json, conllu, conll, tsv, jglue-json.")
+@click.option("--config", default=None, help="Hub config override (e.g. a UD treebank: de_gsd).")
+@click.option("--limit", default=None, type=int)
+@click.option("--out", default=Path("build"), type=click.Path(path_type=Path), show_default=True)
+def native_build(
+    name: str,
+    lang: str | None,
+    split: str,
+    source: Path | None,
+    fmt: str | None,
+    config: str | None,
+    limit: int | None,
+    out: Path,
+) -> None:
+    """Validate, check and write NAME as build/<name>/<lang>/<split>/ (records, HF dataset, manifest)."""
+    from xprep.native.build import build_native, describe
+
+    path, man = build_native(name, out, lang, split, source, fmt, limit, command=shlex.join(sys.argv), config=config)
+    click.echo(describe(man))
+    click.echo(f"output: {path}")
+
+
+@native.command("mix")
+@click.option(
+    "--part",
+    "parts",
+    multiple=True,
+    required=True,
+    help="A built cell and its weight, CELL:WEIGHT (e.g. build/mnli/en/train:0.5); repeat.",
+)
+@click.option("--name", required=True, help="Name of the mixed corpus (build/<name>/mix/train).")
+@click.option("--size", default=None, type=int, help="Records in the mix (default: all parts together).")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--out", default=Path("build"), type=click.Path(path_type=Path), show_default=True)
+def native_mix(parts: tuple[str, ...], name: str, size: int | None, seed: int, out: Path) -> None:
+    """Mix English, translated and native builds of one kind with stated proportions."""
+    from xprep.native.build import build_mix
+
+    parsed = []
+    for part in parts:
+        path, _, weight = part.rpartition(":")
+        try:
+            parsed.append((Path(path), float(weight)))
+        except ValueError:
+            raise XprepError(f"bad --part {part!r}", hint="CELL:WEIGHT, e.g. build/ocnli/zh/train:0.5") from None
+    cell, man = build_mix(parsed, out, name, size, seed, command=shlex.join(sys.argv))
+    rows = [
+        [m["path"], m["weight"], m["taken"], m["available"], "yes" if m["capped"] else ""] for m in man.computed["mix"]
+    ]
+    click.echo(_table(rows, ["part", "weight", "taken", "available", "capped"]))
+    click.echo(f"output: {cell}")
+
+
+@main.group("dict")
+def dict_group() -> None:
+    """Bilingual dictionaries for code-switching perturbations and alignment priors."""
+
+
+@dict_group.command("import")
+@click.argument("spec")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--multiword", is_flag=True, help="Keep phrases on either side (default: single words, as MUSE).")
+@click.option("--max-per-word", default=5, show_default=True, help="Translations kept per headword.")
+def dict_import(spec: str, out: Path, multiword: bool, max_per_word: int) -> None:
+    """Import SPEC (freedict:eng-deu, ...) from the installed Debian dictd files as a word<TAB>translation lexicon."""
+    from xprep.assets.freedict import import_freedict
+
+    path, manifest = import_freedict(spec, out, multiword=multiword, max_per_word=max_per_word)
+    c = manifest["counts"]
+    click.echo(f"{c['pairs']:,} pairs for {c['headwords']:,} headwords from {c['entries']:,} entries")
+    click.echo(f"lexicon: {path}")

@@ -1,0 +1,222 @@
+"""Commands that train and evaluate: train, evaluate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from xprep.cli.app import _table, main
+from xprep.errors import XprepError
+
+
+def _read_build(folder: str) -> tuple[list, int]:
+    """Records of a build folder (records.jsonl); records whose labels failed to project are left out."""
+    from xprep.io import read_records
+
+    path = Path(folder)
+    path = path / "records.jsonl" if path.is_dir() else path
+    if not path.is_file():
+        raise XprepError("no records.jsonl here", where=str(folder), hint="a folder made by translate/native build")
+    records = list(read_records(path))
+    kept = [r for r in records if not r.labels_failed()]
+    return kept, len(records) - len(kept)
+
+
+@main.command("train")
+@click.option(
+    "--intermediate",
+    default=None,
+    help="Build folder(s) of the intermediate task(s), comma-separated. Several tasks train together: one shared "
+    "encoder, a head per task kind, batches drawn in proportion to task size. Omit for the no-intermediate baseline.",
+)
+@click.option(
+    "--target",
+    required=True,
+    help="An XTREME task name (xnli, pawsx, ...: its English training data from the hub), a build folder, or with "
+    "--target-task a file in that task's format.",
+)
+@click.option(
+    "--target-task",
+    default=None,
+    help="XTREME task (xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa): --target and --eval are then files in its "
+    "original format.",
+)
+@click.option(
+    "--eval",
+    "evals",
+    multiple=True,
+    required=True,
+    help="LANG=FOLDER with evaluation records (zero-shot); repeat per language.",
+)
+@click.option("--model", default="xlm-roberta-large", show_default=True, help="HF encoder folder or hub id.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Run folder (results.json, models).")
+@click.option("--lr", default=1e-5, show_default=True, help="Learning rate (the study: 1e-5).")
+@click.option("--intermediate-epochs", default=3.0, show_default=True)
+@click.option(
+    "--target-epochs",
+    default=None,
+    type=float,
+    help="Default: the study's value for --target-task (XNLI 2, PAWS-X 5, UD-POS and PAN-X 10, QA 2), else 2.",
+)
+@click.option("--batch-size", default=4, show_default=True)
+@click.option("--grad-accum", default=8, show_default=True, help="The study: 8 (classification, tagging), 4 (QA).")
+@click.option("--max-length", default=256, show_default=True, help="The study: 256; QA 384.")
+@click.option("--stride", default=128, show_default=True, help="QA window overlap.")
+@click.option("--warmup", default=0.1, show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16"]), default="fp32", show_default=True)
+@click.option("--max-steps", default=None, type=int, help="Stop each phase after N optimizer steps (smoke runs).")
+def train_cmd(
+    intermediate: str | None,
+    target: str,
+    target_task: str | None,
+    evals: tuple[str, ...],
+    model: str,
+    out: Path,
+    lr: float,
+    intermediate_epochs: float,
+    target_epochs: float | None,
+    batch_size: int,
+    grad_accum: int,
+    max_length: int,
+    stride: int,
+    warmup: float,
+    seed: int,
+    device: str,
+    precision: str,
+    max_steps: int | None,
+) -> None:
+    """Intermediate task -> target task -> zero-shot evaluation per language; writes OUT/results.json."""
+    from xprep.train.loop import TrainConfig
+    from xprep.train.run import run_two_phase
+
+    inter: list = []
+    for folder in (intermediate or "").split(","):
+        if folder.strip():
+            recs, skipped = _read_build(folder.strip())
+            inter += recs
+            click.echo(f"intermediate {folder}: {len(recs)} records ({skipped} left out: labels not projected)")
+    from xprep.evaluate.xtreme import TARGETS, load_target, load_target_train
+
+    if target_task is None and target in TARGETS and not Path(target).exists():
+        target_task, target = target, "hub"  # `--target xnli`: XTREME's English training data from the hub
+    if target_task:
+        tgt = load_target_train(target_task) if target == "hub" else load_target(target_task, "en", target)
+        skipped = 0
+        target_epochs = target_epochs or TARGETS.get(target_task).target_epochs
+    else:
+        tgt, skipped = _read_build(target)
+    click.echo(f"target {target}: {len(tgt)} records ({skipped} left out)")
+    eval_sets = {}
+    for item in evals:
+        lang, _, folder = item.partition("=")
+        if not folder:
+            raise XprepError(f"bad --eval {item!r}", hint="LANG=FOLDER, e.g. de=build/xnli/de/test")
+        eval_sets[lang] = (
+            load_target(target_task, lang, None if folder == "hub" else folder)
+            if target_task
+            else _read_build(folder)[0]
+        )
+    base = dict(
+        learning_rate=lr,
+        batch_size=batch_size,
+        grad_accum=grad_accum,
+        warmup=warmup,
+        max_length=max_length,
+        stride=stride,
+        seed=seed,
+        device=device,
+        precision=precision,
+        max_steps=max_steps,
+    )
+    result = run_two_phase(
+        model,
+        out,
+        tgt,
+        eval_sets,
+        inter or None,
+        TrainConfig(epochs=intermediate_epochs, **base),
+        TrainConfig(epochs=target_epochs or 2.0, **base),
+        names={"intermediate": intermediate or "none", "target": target_task or target},
+        echo=click.echo,
+    )
+    rows = [[r["task"], r["lang"], r["metric"], r["value"], r["n"]] for r in result["results"]]
+    click.echo(_table(rows, ["target", "lang", "metric", "value (%)", "n"]))
+    click.echo(f"results: {out / 'results.json'}")
+
+
+@main.command("evaluate")
+@click.argument("model_or_run")
+@click.option(
+    "--task",
+    required=True,
+    help="tatoeba or bucc (retrieval, no training: MODEL is an encoder), or an XTREME task (xnli, pawsx, udpos, panx, "
+    "xquad, mlqa, tydiqa: MODEL is a run folder from xprep train).",
+)
+@click.option(
+    "--eval", "evals", multiple=True, help="XTREME tasks: LANG=FILE in the task's original format, or LANG=hub; repeat."
+)
+@click.option("--rescore", is_flag=True, help="XTREME tasks: re-score the run's saved predictions (no model needed).")
+@click.option(
+    "--data",
+    default=None,
+    type=click.Path(path_type=Path, exists=True),
+    help="Retrieval: folder with tatoeba.X-eng.{X,eng} or BUCC {lang}-en.test.{lang,en,gold} files.",
+)
+@click.option("--langs", default="deu,fra,spa", show_default=True, help="Retrieval: codes as in the file names.")
+@click.option("--layer", default=None, type=int, help="tatoeba: layer to mean-pool (default 14/24 of the depth).")
+@click.option("--prefix", default="", help="tatoeba: text before every sentence (e5 models: 'query: ').")
+@click.option("--limit", default=None, type=int, help="tatoeba: first N pairs per language.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--out", default=None, type=click.Path(path_type=Path), help="tatoeba: write results.json here.")
+def evaluate_cmd(
+    model_or_run: str,
+    task: str,
+    evals: tuple[str, ...],
+    rescore: bool,
+    data: Path | None,
+    langs: str,
+    layer: int | None,
+    prefix: str,
+    limit: int | None,
+    device: str,
+    out: Path | None,
+) -> None:
+    """Zero-shot evaluation: Tatoeba retrieval with an encoder, or an XTREME task with a trained run."""
+    if task in ("tatoeba", "bucc"):
+        from xprep.evaluate.retrieval import evaluate_bucc, evaluate_tatoeba
+
+        if data is None:
+            raise XprepError(f"{task} needs --data DIR")
+        codes = [x.strip() for x in langs.split(",") if x.strip()]
+        if task == "tatoeba":
+            rows = evaluate_tatoeba(model_or_run, data, codes, layer, prefix, limit)
+        else:
+            rows = evaluate_bucc(model_or_run, data, codes, layer=layer, prefix=prefix)
+        if out:
+            out.write_text(json.dumps({"model": model_or_run, "results": rows}, indent=2) + "\n", encoding="utf-8")
+    else:
+        from xprep.evaluate.xtreme import load_target
+        from xprep.train.run import evaluate_run
+
+        if not evals:
+            raise XprepError(f"{task} needs --eval LANG=FILE (one per language)")
+        sets = {}
+        for item in evals:
+            lang, _, path = item.partition("=")
+            if not path:
+                raise XprepError(f"bad --eval {item!r}", hint="LANG=FILE")
+            sets[lang] = load_target(task, lang, None if path == "hub" else path)
+        rows = evaluate_run(Path(model_or_run), task, sets, rescore, device)
+        out = Path(model_or_run) / f"results.{task}.json"
+    click.echo(
+        _table(
+            [[r["task"], r["lang"], r["metric"], r["value"], r["n"]] for r in rows],
+            ["task", "lang", "metric", "value (%)", "n"],
+        )
+    )
+    if out:
+        click.echo(f"results: {out}")
