@@ -209,3 +209,36 @@ def test_checkpoint_resume_matches_an_uninterrupted_run(tiny_xlmr, tmp_path):
     assert log_b["steps"] == 5 and log_a["losses"] == pytest.approx(log_b["losses"])
     for (name, a), (_, b) in zip(straight.state_dict().items(), resumed.state_dict().items(), strict=True):
         assert a.allclose(b, atol=1e-6), name
+
+
+def test_bench_train_script_runs_at_tiny_size():
+    """The real-size GPU benchmark script, smoke-run at tiny size on CPU (no timing is asserted)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "bench_train.py"
+    res = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            "--shape",
+            "tiny",
+            "--steps",
+            "2",
+            "--device",
+            "cpu",
+            "--precision",
+            "fp32",
+            "--grad-accum",
+            "1",
+            "--seq",
+            "32",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    report = json.loads(res.stdout[res.stdout.index("{") :])
+    assert report["steps"] == 2 and report["parameters"] > 0 and report["peak_memory_mb"] > 0

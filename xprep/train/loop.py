@@ -189,7 +189,7 @@ def train_tasks(
             sched.step()
             opt.zero_grad()
             step += 1
-            losses.append(float(loss) * cfg.grad_accum)
+            losses.append(loss.item() * cfg.grad_accum)
             if ckpt is not None and (step % cfg.save_every == 0 or step == total):
                 _save_checkpoint(
                     ckpt,
