@@ -128,3 +128,32 @@ def test_bucc_mining_with_e5(e5_dir, tmp_path):
     (row,) = evaluate_bucc(str(e5_dir[0]), tmp_path, ["de"], prefix="query: ")
     assert row["n"] == 80 and row["value"] > 80  # margin scoring mines the real pairs
     assert 0 < row["precision"] <= 100 and 0 < row["recall"] <= 100
+
+
+def test_trainer_smoke_run_on_e5(e5_dir, tmp_path):
+    """The real encoder through the trainer: a QA intermediate phase, then a pair target, two steps each."""
+    from xprep.records import PairRecord, SpanRecord
+    from xprep.train.loop import TrainConfig
+    from xprep.train.run import run_two_phase
+
+    ctx = "Der Leuchtturm wurde 1874 gebaut und ist 38 Meter hoch."
+    spans = [
+        SpanRecord(
+            id=f"s{i}",
+            lang="de",
+            context=ctx,
+            question="Wann wurde er gebaut?",
+            answers=[{"text": "1874", "start": ctx.find("1874")}],
+        )
+        for i in range(4)
+    ]
+    pairs = [
+        PairRecord(id=f"p{i}", lang="en", text_a="The dog runs.", text_b="An animal moves.", label=i % 3)
+        for i in range(4)
+    ]
+    cfg = TrainConfig(learning_rate=1e-5, batch_size=2, grad_accum=1, max_length=48, max_steps=2)
+    result = run_two_phase(
+        str(e5_dir[0]), tmp_path / "run", pairs, {"de": pairs[:2]}, spans, cfg, cfg, echo=lambda s: None
+    )
+    assert result["training"]["intermediate"]["steps"] == 2 and result["training"]["target"]["steps"] == 2
+    assert result["results"][0]["metric"] == "accuracy"
