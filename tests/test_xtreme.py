@@ -230,3 +230,50 @@ def test_target_by_name_reaches_for_the_hub(tiny_xlmr, tmp_path, monkeypatch):
     )
     assert res.exit_code == 0, res.output
     assert asked == [("google-research-datasets/paws-x", "en", "train", "en")]
+
+
+def test_intermediate_tasks_by_name_come_from_the_hub(tiny_xlmr, tmp_path, monkeypatch):
+    """`--intermediate mnli,squad_v2` asks the task registry's hub loader for each task's train split."""
+    import xprep.tasks as tasks
+    from xprep.records import PairRecord
+
+    asked = []
+
+    def fake_load_hub(spec, split):
+        asked.append((spec.name, split))
+        return iter(
+            [
+                PairRecord(id=f"{spec.name}-{i}", lang="en", text_a="a cat", text_b="the cat", label=i % 3)
+                for i in range(4)
+            ]
+        )
+
+    monkeypatch.setattr(tasks, "_load_hub", fake_load_hub)
+    train = tmp_path / "train.tsv"
+    train.write_text("id\tsentence1\tsentence2\tlabel\n1\tthe cat\tthe cat\t1\n2\ta dog\tthe cat\t0\n")
+    res = CliRunner().invoke(
+        main,
+        [
+            "train",
+            "--intermediate",
+            "mnli,qqp",
+            "--target-task",
+            "pawsx",
+            "--target",
+            str(train),
+            "--eval",
+            f"de={train}",
+            "--model",
+            str(tiny_xlmr),
+            "--out",
+            str(tmp_path / "run"),
+            "--max-steps",
+            "1",
+            "--grad-accum",
+            "1",
+            "--max-length",
+            "32",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert asked == [("mnli", "train"), ("qqp", "train")]

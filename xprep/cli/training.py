@@ -28,7 +28,8 @@ def _read_build(folder: str) -> tuple[list, int]:
 @click.option(
     "--intermediate",
     default=None,
-    help="Build folder(s) of the intermediate task(s), comma-separated. Several tasks train together: one shared "
+    help="Intermediate task(s), comma-separated: build folders, or task names (mnli, squad_v2, ...) for the English "
+    "data from the hub. Several tasks train together: one shared "
     "encoder, a head per task kind, batches drawn in proportion to task size. Omit for the no-intermediate baseline.",
 )
 @click.option(
@@ -94,11 +95,17 @@ def train_cmd(
     from xprep.train.run import run_two_phase
 
     inter: list = []
-    for folder in (intermediate or "").split(","):
-        if folder.strip():
-            recs, skipped = _read_build(folder.strip())
-            inter += recs
-            click.echo(f"intermediate {folder}: {len(recs)} records ({skipped} left out: labels not projected)")
+    from xprep.tasks import TASKS, load_task
+
+    for folder in (x.strip() for x in (intermediate or "").split(",")):
+        if not folder:
+            continue
+        if folder in TASKS and not Path(folder).exists():  # an English intermediate task by name: the hub
+            recs, skipped = list(load_task(folder, "train")), 0
+        else:
+            recs, skipped = _read_build(folder)
+        inter += recs
+        click.echo(f"intermediate {folder}: {len(recs)} records ({skipped} left out: labels not projected)")
     from xprep.evaluate.xtreme import TARGETS, load_target, load_target_train
 
     if target_task is None and target in TARGETS and not Path(target).exists():
