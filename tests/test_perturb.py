@@ -1,0 +1,104 @@
+"""Perturbations: deterministic under a seed, label-preserving, measured rate near the requested one."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xprep.errors import InputError
+from xprep.evaluate.perturb import PERTURBATIONS, example_rng, perturb_record
+from xprep.records import PairRecord, SpanRecord, TaggingRecord
+
+TEXT = (
+    "The keeper did not leave the lighthouse in 1874 because Maria asked him to stay with the bees "
+    "during the long winter storms on the island."
+)
+
+
+def _pair(a=TEXT, b="The keeper stayed because Maria asked him to."):
+    return PairRecord(id="p1", lang="en", text_a=a, text_b=b, label=0)
+
+
+@pytest.mark.parametrize("name", PERTURBATIONS.names())
+def test_deterministic_and_seed_dependent(name):
+    a, _ = perturb_record(_pair(), name, 0.5, seed=1, task="xnli")
+    b, _ = perturb_record(_pair(), name, 0.5, seed=1, task="xnli")
+    c, _ = perturb_record(_pair(), name, 0.5, seed=2, task="xnli")
+    assert a == b
+    assert a.text_a != c.text_a or name in ("diacritics",)  # English has no marks to strip
+
+
+def test_pair_rules_protect_negation_numbers_names_and_are_consistent():
+    for seed in range(20):
+        rec, stats = perturb_record(_pair(), "typos", 1.0, seed=seed, task="xnli")
+        words = rec.text_a.split()
+        assert "not" in words and "1874" in words and "Maria" in words
+        assert rec.label == 0
+        # the same word gets the same replacement in both sentences
+        assert rec.text_a.split()[1] == rec.text_b.split()[1]  # "keeper" in both
+    assert stats["units"] > 0 and stats["changed"] > 0
+
+
+def test_measured_rate_is_near_the_request():
+    long_text = " ".join(f"word{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(200))  # 200 distinct words
+    rec = PairRecord(id="r", lang="en", text_a=long_text, text_b="storm island", label=1)
+    _, stats = perturb_record(rec, "casing", 0.3, seed=0, task="xnli")
+    assert 0.2 < stats["changed"] / stats["units"] < 0.4
+
+
+def test_span_context_perturbation_keeps_answers_and_offsets():
+    ctx = "The lighthouse at Cape Mora was completed in 1874 and painted white by the keeper."
+    rec = SpanRecord(
+        id="s",
+        lang="en",
+        context=ctx,
+        question="When was the lighthouse completed?",
+        answers=[{"text": "Cape Mora", "start": ctx.find("Cape Mora")}, {"text": "1874", "start": 45}],
+    )
+    q_only, _ = perturb_record(rec, "typos", 1.0, seed=3, task="xquad")
+    assert q_only.context == ctx and q_only.question != rec.question
+    both, _ = perturb_record(rec, "typos", 1.0, seed=3, task="xquad", fields=("question", "context"))
+    assert both.context != ctx
+    for a in both.answers:
+        assert both.context[a["start"] : a["start"] + len(a["text"])] == a["text"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["كتاب", "שלום", "文字", "Ελλάδα", "déjà", "naïve", "Über", "x", "1999"]),
+        min_size=3,
+        max_size=12,
+    ),
+    st.integers(0, 1000),
+)
+def test_span_invariant_under_any_script(words, seed):
+    ctx = " ".join(words)
+    answer = words[len(words) // 2]
+    start = len(" ".join(words[: len(words) // 2])) + (1 if len(words) // 2 else 0)
+    rec = SpanRecord(id="h", lang="xx", context=ctx, question="?", answers=[{"text": answer, "start": start}])
+    for name in PERTURBATIONS.names():
+        out, _ = perturb_record(rec, name, 0.8, seed, "mlqa", fields=("context",))
+        a = out.answers[0]
+        assert out.context[a["start"] : a["start"] + len(a["text"])] == answer
+
+
+def test_tagging_is_one_to_one_and_marks_follow_scripts():
+    rec = TaggingRecord(
+        id="t",
+        lang="tr",
+        tokens=["İstanbul", "çok", "güzel", "şehir", "."],
+        tags=["PROPN", "ADV", "ADJ", "NOUN", "PUNCT"],
+    )
+    out, _ = perturb_record(rec, "diacritics", 1.0, seed=0, task="udpos")
+    assert len(out.tokens) == len(rec.tokens) and out.tags == rec.tags
+    assert out.tokens[1] == "cok" and out.tokens[3] == "sehir"
+    hindi = TaggingRecord(id="h", lang="hi", tokens=["किताब", "है"], tags=["NOUN", "AUX"])
+    assert perturb_record(hindi, "diacritics", 1.0, seed=0, task="udpos")[0].tokens == hindi.tokens  # vowel signs stay
+
+
+def test_bad_rate_and_rng_derivation():
+    with pytest.raises(InputError):
+        perturb_record(_pair(), "typos", 1.5, seed=0, task="xnli")
+    a = example_rng(1, "typos", "xnli", "de", "id1", "text_a").random()
+    assert a == example_rng(1, "typos", "xnli", "de", "id1", "text_a").random()
+    assert a != example_rng(1, "typos", "xnli", "de", "id1", "text_b").random()

@@ -1,0 +1,299 @@
+"""Seeded, label-preserving perturbations of target-language test sets (a registry like the others).
+
+Every example's random generator comes from SHA-256 of (seed, perturbation, task, language, example id,
+field), so a perturbed set is reproducible item by item. Text is NFC-normalised first; edits work on
+grapheme clusters (``regex``'s ``\\X``), never inside a protected span. The share of words (or characters)
+actually changed is measured and returned with every record.
+
+Label-preservation rules enforced here:
+- pair: negation words, numbers and capitalised words (names) are never changed; a word gets the same
+  replacement in both sentences; order-changing perturbations are refused for PAWS-X (order is its label);
+- span: the question only by default; with ``fields=("context",)`` the answers are protected and their
+  ``start`` recomputed from an offset map, so ``context[start:start+len(text)] == text`` still holds;
+- tagging: one-to-one token edits only (no split, merge or insertion of tokens);
+- script-aware: diacritics are stripped only where marks are optional (Latin, Greek, Cyrillic, Arabic,
+  Hebrew); casing only for cased scripts, with Turkish dotted/dotless i.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from xprep.errors import InputError
+from xprep.hashing import stable_hash
+from xprep.records import ChoiceRecord, PairRecord, Record, SpanRecord, TaggingRecord
+from xprep.registry import Registry
+
+NEGATIONS = frozenset(
+    "not no never none nobody nothing n't nicht kein keine nie ne pas jamais non ningún nunca ни не нет 不 没 没有 لا "
+    "ليس لم لن değil yok hapana si".split()
+)
+OPTIONAL_MARK_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "ARABIC", "HEBREW")
+_WORD = regex.compile(r"\p{L}[\p{L}\p{M}'’-]*|\p{N}+|\S", regex.UNICODE)
+
+
+def example_rng(seed: int, perturbation: str, task: str, lang: str, rec_id: str, field: str) -> random.Random:
+    """The generator of one field of one example: SHA-256 of everything that names it."""
+    return random.Random(int(stable_hash(seed, perturbation, task, lang, rec_id, field, length=16), 16))
+
+
+def protected_word(word: str, first: bool) -> bool:
+    """Words a pair perturbation must never touch: negations, numbers, capitalised non-initial words (names)."""
+    return word.lower() in NEGATIONS or any(ch.isdigit() for ch in word) or (not first and word[:1].isupper())
+
+
+# --- edit primitives on one text with protected character ranges ------------------------------------
+@dataclass
+class Edited:
+    text: str
+    changed: int  # units changed
+    units: int  # units that could have changed
+    offset_map: list[int]  # old character index -> new character index (len(old) + 1 entries)
+
+
+def _word_edit(
+    text: str,
+    rng: random.Random,
+    rate: float,
+    protect: Sequence[tuple[int, int]],
+    edit: Callable[[str, random.Random], str],
+    pair_rules: bool,
+    memo: dict[str, str] | None,
+) -> Edited:
+    """Apply ``edit`` to a ``rate`` share of the words outside ``protect``; keeps an offset map."""
+    out: list[str] = []
+    omap: list[int] = []
+    pos = changed = units = cur = 0
+    words = list(_WORD.finditer(text))
+    for k, m in enumerate(words):
+        a, b = m.span()
+        gap = text[pos:a]  # text between words is copied
+        omap.extend(range(cur, cur + len(gap)))
+        out.append(gap)
+        cur += len(gap)
+        word = m.group()
+        blocked = any(a < pe and b > ps for ps, pe in protect) or not word[0].isalpha()
+        if pair_rules and protected_word(word, k == 0):
+            blocked = True
+        new = word
+        if not blocked:
+            units += 1
+            if memo is not None and word in memo:
+                new = memo[word]  # the same word gets the same decision and replacement everywhere
+            else:
+                new = edit(word, rng) if rng.random() < rate else word
+                if memo is not None:
+                    memo[word] = new
+            changed += new != word
+        # characters of an unchanged word map one to one; those of a changed word onto its start
+        omap.extend(range(cur, cur + len(word)) if new == word else [cur] * len(word))
+        out.append(new)
+        cur += len(new)
+        pos = b
+    tail = text[pos:]
+    omap.extend(range(cur, cur + len(tail)))
+    out.append(tail)
+    result = "".join(out)
+    omap.append(len(result))
+    return Edited(result, changed, units, omap)
+
+
+# --- word-level edits --------------------------------------------------------------------------------
+KEYBOARD_NEIGHBOURS = {
+    "a": "qwsz",
+    "b": "vghn",
+    "c": "xdfv",
+    "d": "serfcx",
+    "e": "wsdr",
+    "f": "drtgvc",
+    "g": "ftyhbv",
+    "h": "gyujnb",
+    "i": "ujko",
+    "j": "huikmn",
+    "k": "jiolm",
+    "l": "kop",
+    "m": "njk",
+    "n": "bhjm",
+    "o": "iklp",
+    "p": "ol",
+    "q": "wa",
+    "r": "edft",
+    "s": "awedxz",
+    "t": "rfgy",
+    "u": "yhji",
+    "v": "cfgb",
+    "w": "qase",
+    "x": "zsdc",
+    "y": "tghu",
+    "z": "asx",
+}
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    """One keyboard typo, swap, deletion or insertion on grapheme clusters."""
+    g = regex.findall(r"\X", word)
+    if len(g) < 2:
+        return word
+    i = rng.randrange(len(g))
+    op = rng.choice(("neighbour", "swap", "delete", "insert"))
+    near = KEYBOARD_NEIGHBOURS.get(g[i].lower())
+    if op == "neighbour" and near:
+        g[i] = rng.choice(near)
+    elif op == "swap" and i + 1 < len(g):
+        g[i], g[i + 1] = g[i + 1], g[i]
+    elif op == "delete" and len(g) > 2:
+        del g[i]
+    else:
+        g.insert(i, g[i])
+    return "".join(g)
+
+
+def _strip_marks(word: str, rng: random.Random) -> str:
+    out = []
+    for ch in unicodedata.normalize("NFD", word):
+        if unicodedata.combining(ch):
+            base = out[-1] if out else ""
+            name = unicodedata.name(base, "") if base else ""
+            if any(name.startswith(s) for s in OPTIONAL_MARK_SCRIPTS):
+                continue  # an optional mark of a script that allows dropping it
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _casing(word: str, rng: random.Random, lang: str = "") -> str:
+    if word.lower() == word.upper():
+        return word  # uncased script
+    if lang == "tr":
+        word = word.replace("i", "İ").replace("ı", "I") if rng.random() < 0.5 else word
+    return word.upper() if word.islower() else word.lower()
+
+
+HOMOGLYPHS = {
+    "a": "а",
+    "e": "е",
+    "o": "о",
+    "p": "р",
+    "c": "с",
+    "x": "х",
+    "y": "у",
+    "i": "і",
+    "A": "А",
+    "E": "Е",
+    "O": "О",
+    "P": "Р",
+    "C": "С",
+    "T": "Т",
+    "H": "Н",
+    "K": "К",
+    "M": "М",
+    "B": "В",
+}
+
+
+def _homoglyph(word: str, rng: random.Random) -> str:
+    idx = [i for i, ch in enumerate(word) if ch in HOMOGLYPHS]
+    if not idx:
+        return word
+    i = rng.choice(idx)
+    return word[:i] + HOMOGLYPHS[word[i]] + word[i + 1 :]
+
+
+@dataclass(frozen=True)
+class Perturbation:
+    name: str
+    description: str
+    edit: Callable[..., str]
+    reorders: bool = False
+    xlmr_undone: str = ""  # what XLM-R's tokenizer normalisation undoes, for the report
+
+
+PERTURBATIONS: Registry[Perturbation] = Registry("perturbation")
+PERTURBATIONS.add("typos", Perturbation("typos", "keyboard typos, swaps, deletions, insertions", _typo))
+PERTURBATIONS.add(
+    "diacritics",
+    Perturbation("diacritics", "strip optional diacritics (Latin, Greek, Cyrillic, Arabic, Hebrew)", _strip_marks),
+)
+PERTURBATIONS.add("casing", Perturbation("casing", "flip case of words (cased scripts; Turkish i)", _casing))
+PERTURBATIONS.add(
+    "homoglyphs",
+    Perturbation(
+        "homoglyphs",
+        "Latin letters swapped for Cyrillic look-alikes",
+        _homoglyph,
+        xlmr_undone="none (confusables are distinct code points)",
+    ),
+)
+
+
+def perturb_record(
+    rec: Record, name: str, rate: float, seed: int, task: str, fields: Sequence[str] | None = None
+) -> tuple[Record, dict[str, Any]]:
+    """A perturbed copy of ``rec`` and what was done (units changed / possible, per field)."""
+    spec = PERTURBATIONS.get(name)
+    if not 0 <= rate <= 1:
+        raise InputError(f"rate must be in [0, 1], got {rate}")
+    if spec.reorders and task == "pawsx":
+        raise InputError("order-changing perturbations are refused for PAWS-X (word order decides its label)")
+
+    def edit_fn(word: str, rng: random.Random) -> str:
+        return spec.edit(word, rng, rec.lang) if spec.edit is _casing else spec.edit(word, rng)
+
+    stats = {"changed": 0, "units": 0}
+
+    def run(
+        text: str,
+        field: str,
+        protect: Sequence[tuple[int, int]] = (),
+        memo: dict | None = None,
+        pair_rules: bool = False,
+    ) -> Edited:
+        rng = example_rng(seed, name, task, rec.lang, rec.id, field)
+        ed = _word_edit(unicodedata.normalize("NFC", text), rng, rate, protect, edit_fn, pair_rules, memo)
+        stats["changed"] += ed.changed
+        stats["units"] += ed.units
+        return ed
+
+    if isinstance(rec, PairRecord):
+        memo: dict[str, str] = {}  # the same word gets the same replacement in both sentences
+        new: Record = dataclasses.replace(
+            rec,
+            text_a=run(rec.text_a, "text_a", memo=memo, pair_rules=True).text,
+            text_b=run(rec.text_b, "text_b", memo=memo, pair_rules=True).text,
+        )
+    elif isinstance(rec, ChoiceRecord):
+        new = dataclasses.replace(
+            rec,
+            context=run(rec.context, "context").text if rec.context else "",
+            question=run(rec.question, "question").text if rec.question else "",
+        )
+    elif isinstance(rec, SpanRecord):
+        chosen = tuple(fields or ("question",))
+        question = run(rec.question, "question").text if "question" in chosen else rec.question
+        context, answers = rec.context, rec.answers
+        if "context" in chosen:
+            protect = [(a["start"], a["start"] + len(a["text"])) for a in rec.answers]
+            ed = run(rec.context, "context", protect)
+            context = ed.text
+            answers = [{"text": a["text"], "start": ed.offset_map[a["start"]]} for a in rec.answers]
+        new = dataclasses.replace(rec, question=question, context=context, answers=answers)
+    elif isinstance(rec, TaggingRecord):
+        rng = example_rng(seed, name, task, rec.lang, rec.id, "tokens")
+        tokens = []
+        for tok in rec.tokens:  # one token in, one token out: tags keep their positions
+            out = edit_fn(tok, rng) if tok[:1].isalpha() and rng.random() < rate else tok
+            stats["units"] += tok[:1].isalpha()
+            stats["changed"] += out != tok
+            tokens.append(out if out.strip() and not any(c.isspace() for c in out) else tok)
+        new = dataclasses.replace(rec, tokens=tokens)
+    else:  # pragma: no cover - every kind is handled above
+        raise InputError(f"no perturbation for kind {rec.KIND}")
+    new.meta = {**rec.meta, "perturbation": {"name": name, "rate": rate, "seed": seed, **stats}}
+    new.validate()
+    return new, stats
