@@ -102,3 +102,52 @@ def test_bad_rate_and_rng_derivation():
     a = example_rng(1, "typos", "xnli", "de", "id1", "text_a").random()
     assert a == example_rng(1, "typos", "xnli", "de", "id1", "text_a").random()
     assert a != example_rng(1, "typos", "xnli", "de", "id1", "text_b").random()
+
+
+def test_perturb_command_writes_a_checked_set_with_its_applied_rate(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from xprep.cli import main
+    from xprep.io import write_jsonl
+    from xprep.manifest import verify
+
+    src = tmp_path / "records.jsonl"
+    write_jsonl(
+        src,
+        (
+            PairRecord(
+                id=f"p{i}",
+                lang="de",
+                text_a=f"Er blieb für immer über dem Meer, Nummer {i}.",
+                text_b="Er blieb dort.",
+                label=i % 3,
+            ).to_dict()
+            for i in range(10)
+        ),
+    )
+    res = CliRunner().invoke(
+        main,
+        [
+            "perturb",
+            str(src),
+            "--perturbation",
+            "diacritics",
+            "--rate",
+            "1.0",
+            "--task",
+            "xnli",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    man = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert man["computed"]["applied"]["rate"] > 0 and verify(tmp_path / "out") == []
+    first = json.loads((tmp_path / "out" / "records.jsonl").read_text().splitlines()[0])
+    assert "fur" in first["text_a"] and "uber" in first["text_a"] and first["label"] == 0
+    bad = CliRunner().invoke(
+        main, ["perturb", str(src), "--perturbation", "nope", "--task", "xnli", "--out", str(tmp_path / "o2")]
+    )
+    assert bad.exit_code == 2 and "unknown perturbation 'nope'" in bad.output

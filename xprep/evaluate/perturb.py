@@ -6,8 +6,10 @@ grapheme clusters (``regex``'s ``\\X``), never inside a protected span. The shar
 actually changed is measured and returned with every record.
 
 Label-preservation rules enforced here:
-- pair: negation words, numbers and capitalised words (names) are never changed; a word gets the same
-  replacement in both sentences; order-changing perturbations are refused for PAWS-X (order is its label);
+- pair: negation words, numbers and capitalised non-initial words (names) are never changed; a word gets
+  the same decision and replacement in both sentences; order-changing perturbations are refused for
+  PAWS-X (order is its label). Capitalisation as the name test over-protects German, whose nouns are
+  all capitalised: conservative (labels never break), but fewer words are perturbable there;
 - span: the question only by default; with ``fields=("context",)`` the answers are protected and their
   ``start`` recomputed from an offset map, so ``context[start:start+len(text)] == text`` still holds;
 - tagging: one-to-one token edits only (no split, merge or insertion of tokens);
@@ -297,3 +299,56 @@ def perturb_record(
     new.meta = {**rec.meta, "perturbation": {"name": name, "rate": rate, "seed": seed, **stats}}
     new.validate()
     return new, stats
+
+
+def perturb_file(
+    source: Any, out: Any, name: str, rate: float, seed: int, task: str, fields: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Perturb a ``records.jsonl`` (or a build folder) into ``out/`` with records, HF dataset and manifest.
+
+    The manifest records the requested and the applied rate (changed units over perturbable units).
+    """
+    from pathlib import Path
+
+    from xprep import __version__
+    from xprep.io import atomic_dir, read_records, sha256_file, write_hf_dataset, write_jsonl
+    from xprep.manifest import RECORDS, Manifest
+
+    src = Path(source)
+    src = src / RECORDS if src.is_dir() else src
+    records = list(read_records(src))
+    if not records:
+        raise InputError("no records to perturb", where=str(src))
+    perturbed, changed, units = [], 0, 0
+    for rec in records:
+        new, stats = perturb_record(rec, name, rate, seed, task, fields)
+        perturbed.append(new)
+        changed += stats["changed"]
+        units += stats["units"]
+    man = Manifest(
+        declared={
+            "xprep_version": __version__,
+            "task": {"name": task, "kind": records[0].KIND, "split": "test", "limit": None},
+            "languages": {"source": records[0].lang, "target": records[0].lang},
+            "projection": [],
+            "source": {"path": str(src.resolve()), "sha256": sha256_file(src)},
+            "perturbation": {
+                "name": name,
+                "rate": rate,
+                "seed": seed,
+                "fields": list(fields or []),
+                "description": PERTURBATIONS.get(name).description,
+                "xlmr_undone": PERTURBATIONS.get(name).xlmr_undone,
+            },
+        }
+    )
+    with atomic_dir(Path(out)) as tmp:
+        write_jsonl(tmp / RECORDS, (r.to_dict() for r in perturbed))
+        write_hf_dataset(tmp / RECORDS, tmp, records[0].KIND)
+        man.computed = {
+            "counts": {"in": len(records), "out": len(perturbed), "dropped": 0, "dropped_by_reason": {}},
+            "applied": {"changed": changed, "units": units, "rate": round(changed / units, 4) if units else 0.0},
+            "records_sha256": sha256_file(tmp / RECORDS),
+        }
+        man.write(tmp)
+    return man.to_dict()
