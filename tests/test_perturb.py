@@ -18,13 +18,28 @@ def _pair(a=TEXT, b="The keeper stayed because Maria asked him to."):
     return PairRecord(id="p1", lang="en", text_a=a, text_b=b, label=0)
 
 
-@pytest.mark.parametrize("name", PERTURBATIONS.names())
+LEXICON = {
+    "keeper": ["Wärter", "gardien"],
+    "lighthouse": ["Leuchtturm", "phare"],
+    "bees": ["abejas"],
+    "island": ["isla", "île"],
+    "stay": ["bleiben"],
+    "winter": ["invierno"],
+}
+CONTEXTS = ["The bees live in colonies. The queen lays eggs.", "Tickets are sold at the station. Music plays."]
+
+
+def _args(name):
+    return {"lexicon": LEXICON} if name == "code-switch" else {}
+
+
+@pytest.mark.parametrize("name", [n for n in PERTURBATIONS.names() if n != "distractor"])
 def test_deterministic_and_seed_dependent(name):
-    a, _ = perturb_record(_pair(), name, 0.5, seed=1, task="xnli")
-    b, _ = perturb_record(_pair(), name, 0.5, seed=1, task="xnli")
-    c, _ = perturb_record(_pair(), name, 0.5, seed=2, task="xnli")
+    a, _ = perturb_record(_pair(), name, 0.5, seed=1, task="xnli", **_args(name))
+    b, _ = perturb_record(_pair(), name, 0.5, seed=1, task="xnli", **_args(name))
+    outs = {perturb_record(_pair(), name, 0.5, seed=s, task="xnli", **_args(name))[0].text_a for s in range(6)}
     assert a == b
-    assert a.text_a != c.text_a or name in ("diacritics",)  # English has no marks to strip
+    assert len(outs) > 1 or name == "diacritics"  # English has no marks to strip
 
 
 def test_pair_rules_protect_negation_numbers_names_and_are_consistent():
@@ -76,8 +91,8 @@ def test_span_invariant_under_any_script(words, seed):
     answer = words[len(words) // 2]
     start = len(" ".join(words[: len(words) // 2])) + (1 if len(words) // 2 else 0)
     rec = SpanRecord(id="h", lang="xx", context=ctx, question="?", answers=[{"text": answer, "start": start}])
-    for name in PERTURBATIONS.names():
-        out, _ = perturb_record(rec, name, 0.8, seed, "mlqa", fields=("context",))
+    for name in (n for n in PERTURBATIONS.names() if n != "word-order"):
+        out, _ = perturb_record(rec, name, 0.8, seed, "mlqa", fields=("context",), pool=CONTEXTS, **_args(name))
         a = out.answers[0]
         assert out.context[a["start"] : a["start"] + len(a["text"])] == answer
 
@@ -151,3 +166,35 @@ def test_perturb_command_writes_a_checked_set_with_its_applied_rate(tmp_path):
         main, ["perturb", str(src), "--perturbation", "nope", "--task", "xnli", "--out", str(tmp_path / "o2")]
     )
     assert bad.exit_code == 2 and "unknown perturbation 'nope'" in bad.output
+
+
+def test_code_switching_is_consistent_and_keeps_case():
+    rec, stats = perturb_record(
+        _pair(b="The keeper stayed on the island."), "code-switch", 1.0, seed=0, task="xnli", lexicon=LEXICON
+    )
+    a_words, b_words = rec.text_a.split(), rec.text_b.split()
+    assert a_words[1] == b_words[1] and a_words[1] in ("Wärter", "gardien")  # same replacement in both
+    assert "not" in a_words and "Maria" in a_words and stats["changed"] > 0
+    with pytest.raises(InputError, match="needs a lexicon"):
+        perturb_record(_pair(), "code-switch", 0.5, seed=0, task="xnli")
+
+
+def test_word_order_rules():
+    rec, stats = perturb_record(_pair(), "word-order", 1.0, seed=0, task="xnli")
+    assert sorted(rec.text_a.split()) == sorted(_pair().text_a.split()) and stats["changed"] > 0
+    assert rec.text_a.split().index("not") == _pair().text_a.split().index("not")  # negation never moves
+    with pytest.raises(InputError, match="PAWS-X"):
+        perturb_record(_pair(), "word-order", 0.5, seed=0, task="pawsx")
+    span = SpanRecord(id="s", lang="en", context="a b", question="q?", answers=[])
+    with pytest.raises(InputError, match="pair and choice"):
+        perturb_record(span, "word-order", 0.5, seed=0, task="xquad")
+
+
+def test_distractor_appends_a_sentence_from_another_context():
+    ctx = "The lighthouse was built in 1874."
+    rec = SpanRecord(id="s", lang="en", context=ctx, question="When?", answers=[{"text": "1874", "start": 28}])
+    out, _ = perturb_record(rec, "distractor", 1.0, seed=0, task="xquad", pool=[ctx, *CONTEXTS])
+    assert out.context.startswith(ctx + " ") and len(out.context) > len(ctx)
+    assert out.answers == rec.answers and out.context[28:32] == "1874"
+    extra = out.context[len(ctx) + 1 :]
+    assert any(extra in c for c in CONTEXTS)

@@ -231,20 +231,38 @@ def evaluate_cmd(
 
 @main.command("perturb")
 @click.argument("source", type=click.Path(path_type=Path, exists=True))
-@click.option("--perturbation", required=True, help="typos, diacritics, casing, homoglyphs.")
+@click.option(
+    "--perturbation",
+    required=True,
+    help="typos, diacritics, casing, homoglyphs, punctuation, code-switch, word-order, distractor.",
+)
+@click.option(
+    "--lexicon",
+    "lexicons",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="code-switch: word<TAB>translation lexicon(s), e.g. from `xprep dict import`; repeat.",
+)
 @click.option("--rate", default=0.1, show_default=True, help="Share of perturbable words to change.")
 @click.option("--seed", default=0, show_default=True)
 @click.option("--task", required=True, help="Target task name (xnli, pawsx, xquad, ...): rules depend on it.")
 @click.option("--fields", default=None, help="Span records: question (default) and/or context, comma-separated.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 def perturb_cmd(
-    source: Path, perturbation: str, rate: float, seed: int, task: str, fields: str | None, out: Path
+    source: Path,
+    perturbation: str,
+    lexicons: tuple[Path, ...],
+    rate: float,
+    seed: int,
+    task: str,
+    fields: str | None,
+    out: Path,
 ) -> None:
     """Write a seeded, label-preserving perturbed copy of a test set (records.jsonl or a build folder)."""
     from xprep.evaluate.perturb import perturb_file
 
     chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
-    man = perturb_file(source, out, perturbation, rate, seed, task, chosen)
+    man = perturb_file(source, out, perturbation, rate, seed, task, chosen, lexicons)
     applied = man["computed"]["applied"]
     click.echo(
         f"{man['computed']['counts']['out']} records; requested rate {rate}, applied {applied['rate']} "

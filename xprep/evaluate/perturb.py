@@ -138,7 +138,7 @@ KEYBOARD_NEIGHBOURS = {
 }
 
 
-def _typo(word: str, rng: random.Random) -> str:
+def _typo(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     """One keyboard typo, swap, deletion or insertion on grapheme clusters."""
     g = regex.findall(r"\X", word)
     if len(g) < 2:
@@ -157,7 +157,7 @@ def _typo(word: str, rng: random.Random) -> str:
     return "".join(g)
 
 
-def _strip_marks(word: str, rng: random.Random) -> str:
+def _strip_marks(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     out = []
     for ch in unicodedata.normalize("NFD", word):
         if unicodedata.combining(ch):
@@ -169,10 +169,10 @@ def _strip_marks(word: str, rng: random.Random) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def _casing(word: str, rng: random.Random, lang: str = "") -> str:
+def _casing(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     if word.lower() == word.upper():
         return word  # uncased script
-    if lang == "tr":
+    if ctx.get("lang") == "tr":
         word = word.replace("i", "İ").replace("ı", "I") if rng.random() < 0.5 else word
     return word.upper() if word.islower() else word.lower()
 
@@ -199,12 +199,45 @@ HOMOGLYPHS = {
 }
 
 
-def _homoglyph(word: str, rng: random.Random) -> str:
+def _homoglyph(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     idx = [i for i, ch in enumerate(word) if ch in HOMOGLYPHS]
     if not idx:
         return word
     i = rng.choice(idx)
     return word[:i] + HOMOGLYPHS[word[i]] + word[i + 1 :]
+
+
+def _punctuation(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+    """Punctuation noise: a stray mark after the word."""
+    return word + rng.choice([",", ";", ":", "!", "?", "..."])
+
+
+def _code_switch(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+    """The word's translation from a bilingual lexicon (another language), case kept; unknown words stay."""
+    options = ctx.get("lexicon", {}).get(word.lower())
+    if not options:
+        return word
+    new = rng.choice(options)
+    return new[:1].upper() + new[1:] if word[:1].isupper() else new
+
+
+def read_lexicons(paths: Sequence[Any]) -> dict[str, list[str]]:
+    """``word<TAB>translation`` (MUSE) files merged into word -> translations; bad lines raise InputError."""
+    from pathlib import Path
+
+    out: dict[str, list[str]] = {}
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise InputError("lexicon not found", where=str(path))
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = line.split("\t") if "\t" in line else line.split(" ", 1)
+            if len(parts) != 2 or not parts[1].strip():
+                raise InputError("expected 'word<TAB>translation'", where=f"{path}:{lineno}")
+            out.setdefault(parts[0].strip().lower(), []).append(parts[1].strip())
+    return out
 
 
 @dataclass(frozen=True)
@@ -223,6 +256,25 @@ PERTURBATIONS.add(
     Perturbation("diacritics", "strip optional diacritics (Latin, Greek, Cyrillic, Arabic, Hebrew)", _strip_marks),
 )
 PERTURBATIONS.add("casing", Perturbation("casing", "flip case of words (cased scripts; Turkish i)", _casing))
+PERTURBATIONS.add("punctuation", Perturbation("punctuation", "stray punctuation after words", _punctuation))
+PERTURBATIONS.add(
+    "code-switch",
+    Perturbation(
+        "code-switch",
+        "words replaced by their translation from bilingual lexicons (--lexicon, MUSE format)",
+        _code_switch,
+    ),
+)
+PERTURBATIONS.add(
+    "word-order",
+    Perturbation(
+        "word-order", "local swaps of neighbouring words (pair and choice only; never PAWS-X)", _typo, reorders=True
+    ),
+)
+PERTURBATIONS.add(
+    "distractor",
+    Perturbation("distractor", "a sentence from another context of the same language appended to a QA context", _typo),
+)
 PERTURBATIONS.add(
     "homoglyphs",
     Perturbation(
@@ -235,17 +287,35 @@ PERTURBATIONS.add(
 
 
 def perturb_record(
-    rec: Record, name: str, rate: float, seed: int, task: str, fields: Sequence[str] | None = None
+    rec: Record,
+    name: str,
+    rate: float,
+    seed: int,
+    task: str,
+    fields: Sequence[str] | None = None,
+    lexicon: dict[str, list[str]] | None = None,
+    pool: Sequence[str] = (),
 ) -> tuple[Record, dict[str, Any]]:
-    """A perturbed copy of ``rec`` and what was done (units changed / possible, per field)."""
+    """A perturbed copy of ``rec`` and what was done (units changed / possible).
+
+    ``lexicon`` feeds code-switching; ``pool`` holds other contexts of the language for distractors.
+    """
     spec = PERTURBATIONS.get(name)
+    if name == "word-order":
+        return _reorder(rec, rate, seed, task)
+    if name == "distractor":
+        return _distractor(rec, seed, task, pool)
+    if name == "code-switch" and not lexicon:
+        raise InputError("code-switching needs a lexicon", hint="--lexicon FILE (xprep dict import writes one)")
     if not 0 <= rate <= 1:
         raise InputError(f"rate must be in [0, 1], got {rate}")
     if spec.reorders and task == "pawsx":
         raise InputError("order-changing perturbations are refused for PAWS-X (word order decides its label)")
 
+    ctx = {"lang": rec.lang, "lexicon": lexicon or {}}
+
     def edit_fn(word: str, rng: random.Random) -> str:
-        return spec.edit(word, rng, rec.lang) if spec.edit is _casing else spec.edit(word, rng)
+        return spec.edit(word, rng, ctx)
 
     stats = {"changed": 0, "units": 0}
 
@@ -302,7 +372,14 @@ def perturb_record(
 
 
 def perturb_file(
-    source: Any, out: Any, name: str, rate: float, seed: int, task: str, fields: Sequence[str] | None = None
+    source: Any,
+    out: Any,
+    name: str,
+    rate: float,
+    seed: int,
+    task: str,
+    fields: Sequence[str] | None = None,
+    lexicons: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Perturb a ``records.jsonl`` (or a build folder) into ``out/`` with records, HF dataset and manifest.
 
@@ -319,9 +396,11 @@ def perturb_file(
     records = list(read_records(src))
     if not records:
         raise InputError("no records to perturb", where=str(src))
+    lexicon = read_lexicons(lexicons) if lexicons else None
+    pool = sorted({r.context for r in records if isinstance(r, SpanRecord)})
     perturbed, changed, units = [], 0, 0
     for rec in records:
-        new, stats = perturb_record(rec, name, rate, seed, task, fields)
+        new, stats = perturb_record(rec, name, rate, seed, task, fields, lexicon, pool)
         perturbed.append(new)
         changed += stats["changed"]
         units += stats["units"]
@@ -352,3 +431,62 @@ def perturb_file(
         }
         man.write(tmp)
     return man.to_dict()
+
+
+def _reorder(rec: Record, rate: float, seed: int, task: str) -> tuple[Record, dict[str, Any]]:
+    """Swap neighbouring words with probability ``rate``; protected words (pair rules) never move."""
+    if task == "pawsx":
+        raise InputError("order-changing perturbations are refused for PAWS-X (word order decides its label)")
+    if not isinstance(rec, (PairRecord, ChoiceRecord)):
+        raise InputError(f"word-order perturbations apply to pair and choice tasks, not {rec.KIND}")
+    stats = {"changed": 0, "units": 0}
+
+    def shuffle(text: str, field: str) -> str:
+        rng = example_rng(seed, "word-order", task, rec.lang, rec.id, field)
+        words = text.split(" ")
+        stats["units"] += len(words)
+        i = 0
+        while i + 1 < len(words):
+            a, b = words[i], words[i + 1]
+            movable = not any(protected_word(w.strip(".,;:!?"), j == 0) for j, w in ((i, a), (i + 1, b)))
+            if movable and rng.random() < rate:
+                words[i], words[i + 1] = b, a
+                stats["changed"] += 2
+                i += 2
+            else:
+                i += 1
+        return " ".join(words)
+
+    if isinstance(rec, PairRecord):
+        new: Record = dataclasses.replace(
+            rec, text_a=shuffle(rec.text_a, "text_a"), text_b=shuffle(rec.text_b, "text_b")
+        )
+    else:
+        new = dataclasses.replace(
+            rec,
+            context=shuffle(rec.context, "context") if rec.context else "",
+            question=shuffle(rec.question, "question") if rec.question else "",
+        )
+    new.meta = {**rec.meta, "perturbation": {"name": "word-order", "rate": rate, "seed": seed, **stats}}
+    new.validate()
+    return new, stats
+
+
+def _distractor(rec: Record, seed: int, task: str, pool: Sequence[str]) -> tuple[Record, dict[str, Any]]:
+    """Append one sentence taken from another context: answers and their offsets are untouched."""
+    from xprep.mt.langcodes import joiner
+    from xprep.mt.segment import split_sentences
+
+    if not isinstance(rec, SpanRecord):
+        raise InputError(f"distractor sentences apply to QA (span) tasks, not {rec.KIND}")
+    others = [c for c in pool if c != rec.context]
+    if not others:
+        raise InputError("no other context to take a distractor sentence from")
+    rng = example_rng(seed, "distractor", task, rec.lang, rec.id, "context")
+    ctx = rng.choice(others)
+    sents = [ctx[x.start : x.end] for x in split_sentences(ctx)] or [ctx]
+    new = dataclasses.replace(rec, context=rec.context + joiner(rec.lang) + rng.choice(sents))
+    stats = {"changed": 1, "units": 1}
+    new.meta = {**rec.meta, "perturbation": {"name": "distractor", "rate": 1.0, "seed": seed, **stats}}
+    new.validate()
+    return new, stats
