@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import statistics
 from collections import Counter
 from pathlib import Path
@@ -40,7 +41,14 @@ def check_records(records: list[Record], lang: str) -> dict[str, Any]:
     """Language id rate, length outliers, duplicates and label distribution over a list of records."""
     texts = [" ".join(t for _, t in r.segments()) for r in records]
     supported = langdetect_supports(lang)
-    detected = Counter(detect_language(t)[0] for t in texts) if supported else Counter()
+    detected: Counter = Counter()
+    if supported:
+        from tqdm import tqdm
+
+        for t in tqdm(
+            texts, desc=f"langid {lang}", unit="rec", file=sys.stderr, disable=len(texts) < 2000, mininterval=1.0
+        ):
+            detected[detect_language(t)[0]] += 1
     lengths = [len(t) for t in texts]
     med = statistics.median(lengths) if lengths else 0
     outliers = sum(1 for n in lengths if med and not med / 5 <= n <= med * 5)

@@ -140,8 +140,15 @@ class EncoderAligner:
         limit = min(
             getattr(tok, "model_max_length", 512) or 512, getattr(model.config, "max_position_embeddings", 512) - 2
         )
+        import sys
+
+        from tqdm import tqdm
+
         out = []
-        for i in range(0, len(sentences), self.batch_size):
+        starts = range(0, len(sentences), self.batch_size)
+        for i in tqdm(
+            starts, desc="encoder alignment", unit="batch", file=sys.stderr, disable=len(starts) < 20, mininterval=1.0
+        ):
             batch = [list(s) or ["∅"] for s in sentences[i : i + self.batch_size]]
             enc = tok(
                 batch, is_split_into_words=True, return_tensors="pt", padding=True, truncation=True, max_length=limit
