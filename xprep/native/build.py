@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 import statistics
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
