@@ -46,32 +46,18 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
-    from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification, XLMRobertaTokenizer
+    from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification
 
     from xprep.manifest import peak_rss_mb
-    from xprep.mt.tiny import synthetic_sentences, train_sentencepiece
+    from xprep.mt.tiny import synthetic_sentences, xlmr_tokenizer
     from xprep.records import PairRecord
     from xprep.train.loop import TrainConfig, train
 
     with tempfile.TemporaryDirectory() as tmp:
-        import sentencepiece as spm
-
         texts = synthetic_sentences(2000, seed=3, min_words=40, max_words=80)
-        model_file = train_sentencepiece(texts, Path(tmp) / "spm", vocab_size=4000)
-        sp = spm.SentencePieceProcessor(model_file=str(model_file))
-        specials = ["<s>", "<pad>", "</s>", "<unk>"]
-        vocab = (
-            [(s, 0.0) for s in specials]
-            + [
-                (sp.id_to_piece(i), sp.get_score(i))
-                for i in range(sp.get_piece_size())
-                if sp.id_to_piece(i) not in specials
-            ]
-            + [("<mask>", 0.0)]
-        )
-        tok = XLMRobertaTokenizer(vocab=vocab)
+        tok = xlmr_tokenizer(texts, Path(tmp), vocab_size=4000)
         shape = dict(SHAPES[args.shape])
-        shape["vocab_size"] = max(shape["vocab_size"], len(vocab))
+        shape["vocab_size"] = max(shape["vocab_size"], len(tok))
         torch.manual_seed(0)
         model = XLMRobertaForSequenceClassification(
             XLMRobertaConfig(**shape, max_position_embeddings=514, num_labels=3, pad_token_id=1)

@@ -40,25 +40,17 @@ def tiny_marian(tmp_path_factory: pytest.TempPathFactory, sample_texts: list[str
 @pytest.fixture(scope="session")
 def tiny_xlmr(tmp_path_factory: pytest.TempPathFactory, sample_texts: list[str]) -> Path:
     """A tiny random-weight XLM-R (real architecture) with a unigram vocabulary trained on the samples."""
-    import sentencepiece as spm
     import torch
-    from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizer
+    from transformers import XLMRobertaConfig, XLMRobertaModel
 
-    from xprep.mt.tiny import train_sentencepiece
+    from xprep.mt.tiny import xlmr_tokenizer
 
     root = tmp_path_factory.mktemp("xlmr")
-    model_file = train_sentencepiece(sample_texts, root / "spm", vocab_size=600)
-    sp = spm.SentencePieceProcessor(model_file=str(model_file))
-    specials = ["<s>", "<pad>", "</s>", "<unk>"]
-    pieces = [
-        (sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size()) if sp.id_to_piece(i) not in specials
-    ]
-    vocab = [(s, 0.0) for s in specials] + pieces + [("<mask>", 0.0)]
-    tok = XLMRobertaTokenizer(vocab=vocab)
+    tok = xlmr_tokenizer(sample_texts, root, vocab_size=600)
     out = root / "model"
     tok.save_pretrained(out)
     config = XLMRobertaConfig(
-        vocab_size=len(vocab),
+        vocab_size=len(tok),
         hidden_size=32,
         num_hidden_layers=3,
         num_attention_heads=2,

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from xprep.errors import InputError
 
@@ -204,3 +205,18 @@ def build_tiny_model(
     info["source"] = f"xprep-tiny:{family}:seed={seed}:{shape}"
     info_path.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return Path(out)
+
+
+def xlmr_tokenizer(texts: Iterable[str], folder: Path, vocab_size: int) -> Any:
+    """An XLM-R tokenizer (``<s> <pad> </s> <unk>`` first, ``<mask>`` last) over a unigram vocabulary
+    trained on ``texts``: the tokenizer of the tiny XLM-R encoders of tests and benchmarks."""
+    import sentencepiece as spm
+    from transformers import XLMRobertaTokenizer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sp = spm.SentencePieceProcessor(model_file=str(train_sentencepiece(texts, folder / "spm", vocab_size)))
+    specials = ["<s>", "<pad>", "</s>", "<unk>"]
+    pieces = [
+        (sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size()) if sp.id_to_piece(i) not in specials
+    ]
+    return XLMRobertaTokenizer(vocab=[(s, 0.0) for s in specials] + pieces + [("<mask>", 0.0)])
