@@ -12,6 +12,27 @@ from xprep.evaluate.xtreme import TARGETS, load_target
 from .conftest import SHARED_DATA
 
 
+def _train(tiny_xlmr, out, args, steps="1"):
+    """`xprep train` with the tiny encoder and the fastest settings; ``args`` are what the test is about."""
+    return CliRunner().invoke(
+        main,
+        [
+            "train",
+            *args,
+            "--model",
+            str(tiny_xlmr),
+            "--out",
+            str(out),
+            "--max-steps",
+            steps,
+            "--grad-accum",
+            "1",
+            "--max-length",
+            "32",
+        ],
+    )
+
+
 def test_registry():
     assert set(TARGETS) == {"xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa"}
     assert TARGETS.get("pawsx").target_epochs == 5 and TARGETS.get("udpos").target_epochs == 10
@@ -85,27 +106,8 @@ def test_train_with_a_target_task(tiny_xlmr, tmp_path):
     train.write_text("id\tsentence1\tsentence2\tlabel\n" + "\n".join(rows) + "\n")
     de = tmp_path / "de.tsv"
     de.write_text("id\tsentence1\tsentence2\tlabel\n1\tdie Katze bees\tthe cat\t1\n2\tdie Katze sat\tthe cat\t0\n")
-    res = CliRunner().invoke(
-        main,
-        [
-            "train",
-            "--target-task",
-            "pawsx",
-            "--target",
-            str(train),
-            "--eval",
-            f"de={de}",
-            "--model",
-            str(tiny_xlmr),
-            "--out",
-            str(tmp_path / "run"),
-            "--max-steps",
-            "2",
-            "--grad-accum",
-            "1",
-            "--max-length",
-            "32",
-        ],
+    res = _train(
+        tiny_xlmr, str(tmp_path / "run"), ["--target-task", "pawsx", "--target", str(train), "--eval", f"de={de}"]
     )
     assert res.exit_code == 0, res.output
     out = json.loads((tmp_path / "run" / "results.json").read_text())
@@ -121,28 +123,7 @@ def test_evaluate_a_run_and_rescore(tiny_xlmr, tmp_path):
     fr.write_text("id\tsentence1\tsentence2\tlabel\n1\tle chat bees\tthe cat\t1\n2\tle chat sat\tthe cat\t0\n")
     runner = CliRunner()
     run = tmp_path / "run"
-    res = runner.invoke(
-        main,
-        [
-            "train",
-            "--target-task",
-            "pawsx",
-            "--target",
-            str(train),
-            "--eval",
-            f"fr={fr}",
-            "--model",
-            str(tiny_xlmr),
-            "--out",
-            str(run),
-            "--max-steps",
-            "1",
-            "--grad-accum",
-            "1",
-            "--max-length",
-            "32",
-        ],
-    )
+    res = _train(tiny_xlmr, str(run), ["--target-task", "pawsx", "--target", str(train), "--eval", f"fr={fr}"])
     assert res.exit_code == 0, res.output
     fresh = runner.invoke(main, ["evaluate", str(run), "--task", "pawsx", "--eval", f"fr={fr}"])
     assert fresh.exit_code == 0, fresh.output
@@ -208,26 +189,7 @@ def test_target_by_name_reaches_for_the_hub(tiny_xlmr, tmp_path, monkeypatch):
     monkeypatch.setattr(xt, "_from_hub", fake_from_hub)
     de = tmp_path / "de.tsv"
     de.write_text("id\tsentence1\tsentence2\tlabel\n1\tdie Katze bees\tthe cat\t1\n")
-    res = CliRunner().invoke(
-        main,
-        [
-            "train",
-            "--target",
-            "pawsx",
-            "--eval",
-            f"de={de}",
-            "--model",
-            str(tiny_xlmr),
-            "--out",
-            str(tmp_path / "run"),
-            "--max-steps",
-            "1",
-            "--grad-accum",
-            "1",
-            "--max-length",
-            "32",
-        ],
-    )
+    res = _train(tiny_xlmr, str(tmp_path / "run"), ["--target", "pawsx", "--eval", f"de={de}"])
     assert res.exit_code == 0, res.output
     assert asked == [("google-research-datasets/paws-x", "en", "train", "en")]
 
@@ -251,29 +213,10 @@ def test_intermediate_tasks_by_name_come_from_the_hub(tiny_xlmr, tmp_path, monke
     monkeypatch.setattr(tasks, "_load_hub", fake_load_hub)
     train = tmp_path / "train.tsv"
     train.write_text("id\tsentence1\tsentence2\tlabel\n1\tthe cat\tthe cat\t1\n2\ta dog\tthe cat\t0\n")
-    res = CliRunner().invoke(
-        main,
-        [
-            "train",
-            "--intermediate",
-            "mnli,qqp",
-            "--target-task",
-            "pawsx",
-            "--target",
-            str(train),
-            "--eval",
-            f"de={train}",
-            "--model",
-            str(tiny_xlmr),
-            "--out",
-            str(tmp_path / "run"),
-            "--max-steps",
-            "1",
-            "--grad-accum",
-            "1",
-            "--max-length",
-            "32",
-        ],
+    res = _train(
+        tiny_xlmr,
+        str(tmp_path / "run"),
+        ["--intermediate", "mnli,qqp", "--target-task", "pawsx", "--target", str(train), "--eval", f"de={train}"],
     )
     assert res.exit_code == 0, res.output
     assert asked == [("mnli", "train"), ("qqp", "train")]

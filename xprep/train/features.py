@@ -28,6 +28,7 @@ class Encoded:
     labels: Any
     record_index: list[int]
     offsets: list[Any] | None = None
+    word_ids: list[list[int | None]] | None = None  # tagging: the word of every sub-token
 
 
 def encode(
@@ -134,4 +135,5 @@ def _tags(records: Sequence[TaggingRecord], tok: Any, max_length: int, tag_label
             row.append(index.get(rec.tags[word], IGNORE) if word is not None and word != prev else IGNORE)
             prev = word
         labels.append(row)
-    return Encoded(dict(enc), torch.tensor(labels), list(range(len(records))))
+    word_ids = [enc.word_ids(b) for b in range(len(records))]
+    return Encoded(dict(enc), torch.tensor(labels), list(range(len(records))), word_ids=word_ids)

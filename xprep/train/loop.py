@@ -248,7 +248,7 @@ def predict(
         else:
             pred = res.logits.argmax(-1).tolist()
             for b, rec in enumerate(batch):
-                words = enc_word_ids(tok, rec)
+                words = enc.word_ids[b]  # from the batch encoding: no second tokenisation
                 tags, seen = [], set()
                 for pos, w in enumerate(words):
                     if w is not None and w not in seen and pos < len(pred[b]):
@@ -256,10 +256,6 @@ def predict(
                         tags.append(tag_labels[pred[b][pos]] if tag_labels else str(pred[b][pos]))
                 out.append(tags + ["X"] * (len(rec.tokens) - len(tags)))  # words cut by max_length
     return out
-
-
-def enc_word_ids(tok: Any, rec: Any) -> list[int | None]:
-    return tok(rec.tokens, is_split_into_words=True, truncation=True).word_ids()
 
 
 def _best_spans(batch: list[SpanRecord], enc: Any, res: Any, max_answer: int = 30) -> list[str]:
