@@ -40,24 +40,6 @@ def tiny_marian(tmp_path_factory: pytest.TempPathFactory, sample_texts: list[str
 @pytest.fixture(scope="session")
 def tiny_xlmr(tmp_path_factory: pytest.TempPathFactory, sample_texts: list[str]) -> Path:
     """A tiny random-weight XLM-R (real architecture) with a unigram vocabulary trained on the samples."""
-    import torch
-    from transformers import XLMRobertaConfig, XLMRobertaModel
+    from xprep.mt.tiny import build_tiny_xlmr
 
-    from xprep.mt.tiny import xlmr_tokenizer
-
-    root = tmp_path_factory.mktemp("xlmr")
-    tok = xlmr_tokenizer(sample_texts, root, vocab_size=600)
-    out = root / "model"
-    tok.save_pretrained(out)
-    config = XLMRobertaConfig(
-        vocab_size=len(tok),
-        hidden_size=32,
-        num_hidden_layers=3,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=258,
-        pad_token_id=1,
-    )
-    torch.manual_seed(0)
-    XLMRobertaModel(config).save_pretrained(out)
-    return out
+    return build_tiny_xlmr(tmp_path_factory.mktemp("xlmr") / "model", sample_texts)

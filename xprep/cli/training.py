@@ -70,6 +70,12 @@ def _read_build(folder: str) -> tuple[list, int]:
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16"]), default="fp32", show_default=True)
 @click.option("--max-steps", default=None, type=int, help="Stop each phase after N optimizer steps (smoke runs).")
+@click.option(
+    "--condition",
+    type=click.Choice(["none", "english", "translated", "native", "mixed"]),
+    default=None,
+    help="What the intermediate data is, recorded for `xprep compare` (default: none without --intermediate).",
+)
 def train_cmd(
     intermediate: str | None,
     target: str,
@@ -89,6 +95,7 @@ def train_cmd(
     device: str,
     precision: str,
     max_steps: int | None,
+    condition: str | None,
 ) -> None:
     """Intermediate task -> target task -> zero-shot evaluation per language; writes OUT/results.json."""
     from xprep.train.loop import TrainConfig
@@ -149,10 +156,11 @@ def train_cmd(
         TrainConfig(epochs=target_epochs or 2.0, **base),
         names={"intermediate": intermediate or "none", "target": target_task or target},
         echo=click.echo,
+        condition=condition,
     )
     rows = [[r["task"], r["lang"], r["metric"], r["value"], r["n"]] for r in result["results"]]
     click.echo(_table(rows, ["target", "lang", "metric", "value (%)", "n"]))
-    click.echo(f"results: {out / 'results.json'}")
+    click.echo(f"results: {out / 'results.json'} (per-item scores: {out / 'eval'})")
 
 
 @main.command("evaluate")
@@ -167,6 +175,13 @@ def train_cmd(
     "--eval", "evals", multiple=True, help="XTREME tasks: LANG=FILE in the task's original format, or LANG=hub; repeat."
 )
 @click.option("--rescore", is_flag=True, help="XTREME tasks: re-score the run's saved predictions (no model needed).")
+@click.option(
+    "--tag",
+    default="clean",
+    show_default=True,
+    help="XTREME tasks: name of the evaluation condition (clean, or the perturbation the --eval files carry); "
+    "scores go to RUN/eval/TASK.LANG.TAG.json for `xprep compare`.",
+)
 @click.option(
     "--data",
     default=None,
@@ -184,6 +199,7 @@ def evaluate_cmd(
     task: str,
     evals: tuple[str, ...],
     rescore: bool,
+    tag: str,
     data: Path | None,
     langs: str,
     layer: int | None,
@@ -206,8 +222,7 @@ def evaluate_cmd(
         if out:
             out.write_text(json.dumps({"model": model_or_run, "results": rows}, indent=2) + "\n", encoding="utf-8")
     else:
-        from xprep.evaluate.xtreme import load_target
-        from xprep.train.run import evaluate_run
+        from xprep.train.run import eval_path, evaluate_run
 
         if not evals:
             raise XprepError(f"{task} needs --eval LANG=FILE (one per language)")
@@ -216,9 +231,9 @@ def evaluate_cmd(
             lang, _, path = item.partition("=")
             if not path:
                 raise XprepError(f"bad --eval {item!r}", hint="LANG=FILE")
-            sets[lang] = load_target(task, lang, None if path == "hub" else path)
-        rows = evaluate_run(Path(model_or_run), task, sets, rescore, device)
-        out = Path(model_or_run) / f"results.{task}.json"
+            sets[lang] = _eval_records(task, lang, path)
+        rows = evaluate_run(Path(model_or_run), task, sets, rescore, device, tag)
+        out = eval_path(Path(model_or_run), task, "*", tag)
     click.echo(
         _table(
             [[r["task"], r["lang"], r["metric"], r["value"], r["n"]] for r in rows],
@@ -227,6 +242,19 @@ def evaluate_cmd(
     )
     if out:
         click.echo(f"results: {out}")
+
+
+def _eval_records(task: str, lang: str, path: str) -> list:
+    """Evaluation records: the hub, a file in the task's original format, or a records.jsonl / build folder
+    (what `xprep perturb` writes)."""
+    from xprep.evaluate.xtreme import load_target
+
+    if path == "hub":
+        return load_target(task, lang)
+    p = Path(path)
+    if p.is_dir() or p.name.endswith(".jsonl"):
+        return _read_build(path)[0]
+    return load_target(task, lang, p)
 
 
 @main.command("perturb")

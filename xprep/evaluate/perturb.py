@@ -212,6 +212,20 @@ def _punctuation(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     return word + rng.choice([",", ";", ":", "!", "?", "..."])
 
 
+def _fullwidth(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+    """ASCII letters and digits as their full-width forms (U+FF01..U+FF5E): a visual attack."""
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in word)
+
+
+def _zero_width(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+    """A zero-width space (U+200B) between two grapheme clusters of the word: invisible when rendered."""
+    g = regex.findall(r"\X", word)
+    if len(g) < 2:
+        return word
+    i = rng.randrange(1, len(g))
+    return "".join(g[:i]) + "\u200b" + "".join(g[i:])
+
+
 def _code_switch(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     """The word's translation from a bilingual lexicon (another language), case kept; unknown words stay."""
     options = ctx.get("lexicon", {}).get(word.lower())
@@ -246,7 +260,6 @@ class Perturbation:
     description: str
     edit: Callable[..., str]
     reorders: bool = False
-    xlmr_undone: str = ""  # what XLM-R's tokenizer normalisation undoes, for the report
 
 
 PERTURBATIONS: Registry[Perturbation] = Registry("perturbation")
@@ -276,12 +289,15 @@ PERTURBATIONS.add(
     Perturbation("distractor", "a sentence from another context of the same language appended to a QA context", _typo),
 )
 PERTURBATIONS.add(
+    "fullwidth", Perturbation("fullwidth", "ASCII letters and digits as full-width forms (U+FF01..)", _fullwidth)
+)
+PERTURBATIONS.add("zero-width", Perturbation("zero-width", "a zero-width space (U+200B) inside words", _zero_width))
+PERTURBATIONS.add(
     "homoglyphs",
     Perturbation(
         "homoglyphs",
         "Latin letters swapped for Cyrillic look-alikes",
         _homoglyph,
-        xlmr_undone="none (confusables are distinct code points)",
     ),
 )
 
@@ -417,7 +433,6 @@ def perturb_file(
                 "seed": seed,
                 "fields": list(fields or []),
                 "description": PERTURBATIONS.get(name).description,
-                "xlmr_undone": PERTURBATIONS.get(name).xlmr_undone,
             },
         }
     )

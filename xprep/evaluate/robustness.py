@@ -65,9 +65,9 @@ def robustness_gain(
     lo = boots[int((1 - level) / 2 * samples)]
     hi = boots[min(samples - 1, int((1 + level) / 2 * samples))]
     return {
-        "gain": round(gain, 2),
-        "ci_low": round(lo, 2),
-        "ci_high": round(hi, 2),
+        "gain": round(gain, 2) + 0.0,  # + 0.0 turns -0.0 into 0.0
+        "ci_low": round(lo, 2) + 0.0,
+        "ci_high": round(hi, 2) + 0.0,
         "level": level,
         "samples": samples,
         "n": n,

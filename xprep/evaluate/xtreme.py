@@ -38,6 +38,7 @@ class TargetSpec:
     target_epochs: float
     notes: str = ""
     train_hub: tuple[str, str | None, str] | None = None  # English training data: (hub id, config, split)
+    sample: str | None = None  # an embedded sample in the original format (xprep/data/samples), for smoke runs
 
 
 def xnli_tsv(path: Path, lang: str) -> Iterator[PairRecord]:
@@ -145,6 +146,7 @@ for _spec in (
         xnli_tsv,
         2,
         train_hub=("facebook/xnli", "en", "train"),
+        sample="xnli.tsv",
     ),
     TargetSpec(
         "pawsx",
@@ -311,6 +313,14 @@ def load_target(name: str, lang: str, source: str | Path | None = None, config: 
     if not records:
         raise InputError(f"no {lang} records here", where=where)
     return records
+
+
+def target_sample(name: str) -> Path:
+    """The embedded sample of a target task (hand-written pairs in en/de/es for XNLI), for smoke runs."""
+    spec = TARGETS.get(name)
+    if spec.sample is None:
+        raise InputError(f"{name} has no embedded sample", hint="use hub or a file")
+    return Path(__file__).resolve().parent.parent / "data" / "samples" / spec.sample
 
 
 def load_target_train(name: str) -> list[Record]:

@@ -220,3 +220,25 @@ def xlmr_tokenizer(texts: Iterable[str], folder: Path, vocab_size: int) -> Any:
         (sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size()) if sp.id_to_piece(i) not in specials
     ]
     return XLMRobertaTokenizer(vocab=[(s, 0.0) for s in specials] + pieces + [("<mask>", 0.0)])
+
+
+def build_tiny_xlmr(out: Path, texts: Iterable[str], seed: int = 0, vocab_size: int = 600) -> Path:
+    """A tiny random-weight XLM-R encoder (real architecture: 3 layers, hidden 32) with a unigram vocabulary
+    trained on ``texts``, saved with its tokenizer to ``out``: the encoder of the tests and smoke recipes."""
+    import torch
+    from transformers import XLMRobertaConfig, XLMRobertaModel
+
+    tok = xlmr_tokenizer(texts, out.parent / f"{out.name}.spm", vocab_size=vocab_size)
+    tok.save_pretrained(out)
+    config = XLMRobertaConfig(
+        vocab_size=len(tok),
+        hidden_size=32,
+        num_hidden_layers=3,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=258,
+        pad_token_id=1,
+    )
+    torch.manual_seed(seed)
+    XLMRobertaModel(config).save_pretrained(out)
+    return out

@@ -298,4 +298,20 @@ def score(records: Sequence[Record], predictions: Sequence[Any], lang: str) -> d
     }
 
 
-__all__ = ["IGNORE", "TrainConfig", "load_head", "predict", "score", "train"]
+def item_scores(records: Sequence[Record], predictions: Sequence[Any], lang: str) -> list[float]:
+    """Per-item correctness in [0, 1] (the robustness statistics' input): 1/0 for pair and choice, the best
+    answer F1 for span (MLQA normalisation), the share of right tags for tagging."""
+    kind = records[0].KIND
+    out: list[float] = []
+    for rec, pred in zip(records, predictions, strict=True):
+        if kind in ("pair", "choice"):
+            out.append(float(pred == rec.label))  # type: ignore[attr-defined]
+        elif kind == "span":
+            out.append(mlqa_scores(pred, [a["text"] for a in rec.answers] or [""], lang)[1])  # type: ignore[attr-defined]
+        else:
+            gold = rec.tags  # type: ignore[attr-defined]
+            out.append(sum(p == g for p, g in zip(pred, gold, strict=True)) / max(len(gold), 1))
+    return out
+
+
+__all__ = ["IGNORE", "TrainConfig", "item_scores", "load_head", "predict", "score", "train"]

@@ -1,11 +1,13 @@
 """Two phases, as in the study: intermediate task (head dropped afterwards) -> target task -> evaluation.
 
-``run_two_phase`` fine-tunes the encoder on the intermediate records (skipped for the no-intermediate
-baseline), saves it, loads it again under a fresh target head (the intermediate head is dropped), trains
-on the target records and scores every evaluation set (one per language: zero-shot transfer). It writes
-``results.json`` (task, language, metric, value, config, seeds, loss curves) and returns it. Both
-phases checkpoint to ``out/checkpoints/<phase>`` (``save_every`` steps); rerunning the same command
-after a kill resumes from there.
+The phases are separate functions so that a recipe can train one intermediate model and fine-tune it
+on several targets and seeds: :func:`train_intermediate` fine-tunes the encoder on the intermediate
+records and saves it (heads dropped); :func:`train_target` loads an encoder under a fresh target head and
+trains it; :func:`evaluate_run` scores a trained run on evaluation sets (one per language, zero-shot),
+writing one ``eval/{task}.{lang}.{tag}.json`` per set with the metrics, the per-item scores and the
+predictions (``tag`` is ``clean`` or the name of a perturbation; the comparison pairs items by id).
+:func:`run_two_phase` chains the three and writes ``results.json``. Both phases checkpoint to
+``out/checkpoints/<phase>`` (``save_every`` steps); rerunning the same command after a kill resumes.
 """
 
 from __future__ import annotations
@@ -13,13 +15,26 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from xprep import __version__
+from xprep.errors import InputError
 from xprep.records import PairRecord, Record, TaggingRecord
-from xprep.train.loop import Task, TrainConfig, load_head, predict, score, share_encoder, train, train_tasks
+from xprep.train.loop import (
+    Task,
+    TrainConfig,
+    item_scores,
+    load_head,
+    predict,
+    score,
+    share_encoder,
+    train,
+    train_tasks,
+)
+
+CONDITIONS = ("none", "english", "translated", "native", "mixed")
 
 
 def tag_labels_for(*groups: Sequence[Record]) -> list[str] | None:
@@ -55,6 +70,100 @@ def _num_labels(records: Sequence[Record]) -> int | None:
     return records[0].num_labels if isinstance(records[0], PairRecord) else None
 
 
+def train_intermediate(
+    model: str, records: Sequence[Record], cfg: TrainConfig, out: Path, echo: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """Fine-tune ``model`` on intermediate records of one or several kinds (one head per kind, a shared
+    encoder) and save the encoder and tokenizer to ``out`` (the heads are dropped); returns the log."""
+    from transformers import AutoTokenizer
+
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = dataclasses.replace(cfg, checkpoint_dir=cfg.checkpoint_dir or str(out / "checkpoints"))
+    tok = AutoTokenizer.from_pretrained(model)
+    by_kind: dict[str, list[Record]] = {}
+    for rec in records:
+        by_kind.setdefault(rec.KIND, []).append(rec)
+    tasks = []
+    for kind, group in by_kind.items():
+        labels = tag_labels_for(group)
+        tasks.append(Task(load_head(kind, model, _num_labels(group), labels, cfg.seed), group, labels))
+    share_encoder([t.model for t in tasks])
+    t0 = time.perf_counter()
+    with _bar("intermediate", cfg, len(records)) as bar:
+        log = train_tasks(tasks, tok, cfg, bar)
+    log.update(seconds=round(time.perf_counter() - t0, 2), kinds=list(by_kind), records=len(records))
+    tasks[0].model.save_pretrained(out)  # its encoder is the shared one; the heads are dropped on loading
+    tok.save_pretrained(out)
+    echo(f"intermediate: {log['steps']} steps, last loss {log['losses'][-1]:.4f}")
+    return log
+
+
+def train_target(
+    base: str,
+    target: Sequence[Record],
+    cfg: TrainConfig,
+    out: Path,
+    labels: Sequence[str] | None,
+    echo: Callable[[str], None] = print,
+) -> tuple[Any, Any, dict[str, Any]]:
+    """Load ``base`` under a fresh head for the target kind, train it on ``target`` and save it to
+    ``out/target``; returns (model, tokenizer, log)."""
+    from transformers import AutoTokenizer
+
+    cfg = dataclasses.replace(cfg, checkpoint_dir=cfg.checkpoint_dir or str(out / "checkpoints" / "target"))
+    tok = AutoTokenizer.from_pretrained(base)
+    model = load_head(target[0].KIND, base, _num_labels(target), labels, cfg.seed)
+    t0 = time.perf_counter()
+    with _bar("target", cfg, len(target)) as bar:
+        log = train(model, tok, target, cfg, labels, bar)
+    log["seconds"] = round(time.perf_counter() - t0, 2)
+    model.save_pretrained(out / "target")
+    tok.save_pretrained(out / "target")
+    echo(f"target: {log['steps']} steps, last loss {log['losses'][-1]:.4f}")
+    return model, tok, log
+
+
+def eval_path(run: Path, task: str, lang: str, tag: str = "clean") -> Path:
+    """Where a run's scores on one evaluation set live."""
+    return run / "eval" / f"{task}.{lang}.{tag}.json"
+
+
+def write_eval(
+    run: Path,
+    task: str,
+    lang: str,
+    tag: str,
+    records: Sequence[Record],
+    predictions: Sequence[Any],
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Score ``predictions`` and write ``eval/{task}.{lang}.{tag}.json`` (metrics, ids, per-item scores,
+    predictions, plus ``extra`` such as the perturbation and a configuration hash); returns its content."""
+    content = {
+        "task": task,
+        "lang": lang,
+        "tag": tag,
+        "n": len(records),
+        "metrics": score(records, predictions, lang),
+        "ids": [r.id for r in records],
+        "items": [round(x, 4) for x in item_scores(records, predictions, lang)],
+        "predictions": list(predictions),
+        **dict(extra or {}),
+    }
+    path = eval_path(run, task, lang, tag)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(content, ensure_ascii=False) + "\n", encoding="utf-8")
+    return content
+
+
+def _rows(content: Mapping[str, Any], **more: Any) -> list[dict[str, Any]]:
+    return [
+        {"task": content["task"], "lang": content["lang"], "tag": content["tag"], "metric": m, "value": v,
+         "n": content["n"], **more}
+        for m, v in content["metrics"].items()
+    ]  # fmt: skip
+
+
 def run_two_phase(
     model: str,
     out: Path,
@@ -65,113 +174,98 @@ def run_two_phase(
     cfg_target: TrainConfig | None = None,
     names: dict[str, str] | None = None,
     echo: Callable[[str], None] = print,
+    condition: str | None = None,
 ) -> dict[str, Any]:
-    """Train (intermediate ->) target, evaluate per language, write ``out/results.json``; return its content."""
-    from transformers import AutoTokenizer
+    """Train (intermediate ->) target, evaluate per language, write ``out/results.json``; return its content.
 
+    ``condition`` (none, english, translated, native, mixed) is recorded for ``xprep compare``; by default
+    it is ``none`` without intermediate records and unset otherwise.
+    """
+    if condition is not None and condition not in CONDITIONS:
+        raise InputError(f"unknown condition {condition!r}", hint=f"one of {', '.join(CONDITIONS)}")
     out.mkdir(parents=True, exist_ok=True)
     cfg_i, cfg_t = cfg_intermediate or TrainConfig(), cfg_target or TrainConfig()
-    # each phase checkpoints under the run folder, so a rerun of a killed run resumes where it stopped
     cfg_i = dataclasses.replace(cfg_i, checkpoint_dir=cfg_i.checkpoint_dir or str(out / "checkpoints" / "intermediate"))
-    cfg_t = dataclasses.replace(cfg_t, checkpoint_dir=cfg_t.checkpoint_dir or str(out / "checkpoints" / "target"))
-    tok = AutoTokenizer.from_pretrained(model)
-    base = model
     logs: dict[str, Any] = {}
+    base = model
     if intermediate:
-        by_kind: dict[str, list[Record]] = {}
-        for rec in intermediate:
-            by_kind.setdefault(rec.KIND, []).append(rec)
-        tasks = []
-        for kind, records in by_kind.items():
-            labels = tag_labels_for(records)
-            tasks.append(Task(load_head(kind, model, _num_labels(records), labels, cfg_i.seed), records, labels))
-        share_encoder([t.model for t in tasks])
-        t0 = time.perf_counter()
-        with _bar("intermediate", cfg_i, len(intermediate)) as bar:
-            logs["intermediate"] = train_tasks(tasks, tok, cfg_i, bar)
-        logs["intermediate"].update(seconds=round(time.perf_counter() - t0, 2), kinds=list(by_kind))
         base = str(out / "intermediate")
-        tasks[0].model.save_pretrained(base)  # its encoder is the shared one; the heads are dropped next
-        tok.save_pretrained(base)
-        echo(f"intermediate: {logs['intermediate']['steps']} steps, last loss {logs['intermediate']['losses'][-1]:.4f}")
+        logs["intermediate"] = train_intermediate(model, intermediate, cfg_i, Path(base), echo)
     labels_t = tag_labels_for(target, *evals.values())
-    model_t = load_head(target[0].KIND, base, _num_labels(target), labels_t, cfg_t.seed)
-    t0 = time.perf_counter()
-    with _bar("target", cfg_t, len(target)) as bar:
-        logs["target"] = train(model_t, tok, target, cfg_t, labels_t, bar)
-    logs["target"]["seconds"] = round(time.perf_counter() - t0, 2)
-    model_t.save_pretrained(out / "target")
-    tok.save_pretrained(out / "target")
-    echo(f"target: {logs['target']['steps']} steps, last loss {logs['target']['losses'][-1]:.4f}")
+    task = (names or {}).get("target", target[0].KIND)
+    model_t, tok, logs["target"] = train_target(base, target, cfg_t, out, labels_t, echo)
     rows = []
     for lang, records in evals.items():
         preds = predict(model_t, tok, records, cfg_t, labels_t)
-        for metric, value in score(records, preds, lang).items():
-            rows.append(
-                {
-                    "task": (names or {}).get("target", target[0].KIND),
-                    "lang": lang,
-                    "metric": metric,
-                    "value": value,
-                    "n": len(records),
-                }
-            )
-        (out / f"predictions.{lang}.json").write_text(json.dumps(preds, ensure_ascii=False), encoding="utf-8")
+        rows += _rows(write_eval(out, task, lang, "clean", records, preds))
+    result = results_json(
+        out,
+        model=model,
+        names=names or {},
+        condition=condition or ("none" if not intermediate else None),
+        config={"intermediate": cfg_i.as_dict() if intermediate else None, "target": cfg_t.as_dict()},
+        seeds={"intermediate": cfg_i.seed if intermediate else None, "target": cfg_t.seed},
+        training=logs,
+        results=rows,
+    )
+    return result
+
+
+def results_json(out: Path, **fields: Any) -> dict[str, Any]:
+    """Write a run's ``results.json`` (version, names, condition, configs, seeds, logs, result rows)."""
     result = {
         "xprep_version": __version__,
-        "model": model,
-        "names": names or {},
-        "config": {"intermediate": cfg_i.as_dict() if intermediate else None, "target": cfg_t.as_dict()},
-        "seeds": {"intermediate": cfg_i.seed if intermediate else None, "target": cfg_t.seed},
-        "training": logs,
-        "results": rows,
+        **fields,
         "note": "tagging f1 is chunk F1 as XTREME computes it; for POS it equals token accuracy",
     }
     (out / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return result
 
 
+def load_trained(run: Path, kind: str) -> tuple[Any, Any, list[str] | None]:
+    """(model, tokenizer, tag labels) of a run's target model (``run/target``, or ``run`` itself)."""
+    import transformers
+    from transformers import AutoConfig, AutoTokenizer
+
+    from xprep.train.loop import HEAD_CLASSES
+
+    target_dir = run / "target" if (run / "target").is_dir() else run
+    if not (target_dir / "config.json").is_file():
+        raise InputError("no trained target model here", where=str(run), hint="a folder made by xprep train")
+    config = AutoConfig.from_pretrained(str(target_dir))
+    labels = [config.id2label[i] for i in range(len(config.id2label))] if kind == "tagging" else None
+    model = getattr(transformers, HEAD_CLASSES[kind]).from_pretrained(str(target_dir))
+    return model, AutoTokenizer.from_pretrained(str(target_dir)), labels
+
+
 def evaluate_run(
-    run: Path, task: str, evals: dict[str, Sequence[Record]], rescore: bool = False, device: str = "cpu"
+    run: Path,
+    task: str,
+    evals: dict[str, Sequence[Record]],
+    rescore: bool = False,
+    device: str = "cpu",
+    tag: str = "clean",
+    extra: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Score a run's target model on ``evals`` (one record list per language), or with ``rescore`` re-score
-    the predictions saved in ``run/predictions.{lang}.json``. Writes ``run/results.{task}.json``."""
-    from xprep.errors import InputError
-
+    the predictions saved in ``eval/{task}.{lang}.{tag}.json``. Writes one eval file per language."""
     saved = json.loads((run / "results.json").read_text(encoding="utf-8")) if (run / "results.json").is_file() else {}
     cfg = TrainConfig(**{**(saved.get("config", {}).get("target") or {}), "device": device})
     rows = []
     model = tok = labels = None
     for lang, records in evals.items():
-        pred_file = run / f"predictions.{lang}.json"
+        path = eval_path(run, task, lang, tag)
         if rescore:
-            if not pred_file.is_file():
-                raise InputError("no saved predictions for this language", where=str(pred_file))
-            preds = json.loads(pred_file.read_text(encoding="utf-8"))
+            if not path.is_file():
+                raise InputError("no saved predictions for this set", where=str(path))
+            old = json.loads(path.read_text(encoding="utf-8"))
+            preds = old["predictions"]
             if len(preds) != len(records):
-                raise InputError(f"{len(preds)} saved predictions for {len(records)} records", where=str(pred_file))
+                raise InputError(f"{len(preds)} saved predictions for {len(records)} records", where=str(path))
+            extra = {k: v for k, v in old.items() if k not in ("metrics", "ids", "items", "predictions", "n")}
         else:
             if model is None:
-                from transformers import AutoConfig, AutoTokenizer
-
-                from xprep.train.loop import HEAD_CLASSES
-
-                target_dir = run / "target" if (run / "target").is_dir() else run
-                config = AutoConfig.from_pretrained(str(target_dir))
-                labels = (
-                    [config.id2label[i] for i in range(len(config.id2label))] if records[0].KIND == "tagging" else None
-                )
-                import transformers
-
-                model = getattr(transformers, HEAD_CLASSES[records[0].KIND]).from_pretrained(str(target_dir))
-                tok = AutoTokenizer.from_pretrained(str(target_dir))
+                model, tok, labels = load_trained(run, records[0].KIND)
             preds = predict(model, tok, records, cfg, labels)
-            pred_file.write_text(json.dumps(preds, ensure_ascii=False), encoding="utf-8")
-        for metric, value in score(records, preds, lang).items():
-            rows.append(
-                {"task": task, "lang": lang, "metric": metric, "value": value, "n": len(records), "rescored": rescore}
-            )
-    (run / f"results.{task}.json").write_text(
-        json.dumps({"task": task, "results": rows}, indent=2) + "\n", encoding="utf-8"
-    )
+        rows += _rows(write_eval(run, task, lang, tag, records, preds, extra), rescored=rescore)
     return rows

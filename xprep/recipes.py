@@ -1,0 +1,475 @@
+"""Recipes: strict YAML -> dataclasses -> an explicit plan of steps (what ``xprep run`` executes).
+
+A recipe names an encoder, the intermediate *conditions* to compare (none / English / translated /
+native / mixed), the XTREME *targets* with their evaluation languages, the *perturbations* and the
+fine-tuning *seeds*. ``load_recipe`` reads it with ``yaml.safe_load`` and builds the dataclasses below;
+an unknown key, a wrong type or an unknown name fails before any work with the file, the key path and
+the allowed values. :func:`plan` expands a recipe into steps (build, data, perturb, intermediate,
+target, evaluate); each step's hash covers its own settings and its inputs' hashes, so a step is redone
+exactly when something it depends on changed (:mod:`xprep.runner`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xprep.errors import RecipeError, XprepError
+from xprep.hashing import stable_hash
+
+CONDITION_KINDS = ("none", "english", "translated", "native", "mixed")
+TINY_ENCODER = "tiny-xlmr"
+
+
+def _choices(*values: str) -> dict[str, tuple[str, ...]]:
+    return {"choices": values}
+
+
+@dataclass(frozen=True)
+class TrainSection:
+    """Fine-tuning settings shared by every run (the study's defaults)."""
+
+    learning_rate: float = 1e-5
+    batch_size: int = 4
+    grad_accum: int = 8
+    max_length: int = 256
+    stride: int = 128
+    warmup: float = 0.1
+    intermediate_epochs: float = 3.0
+    target_epochs: float | None = None  # None: the study's value per target task
+    max_steps: int | None = None
+    device: str = field(default="cpu", metadata=_choices("cpu", "cuda"))
+    precision: str = field(default="fp32", metadata=_choices("fp32", "bf16", "fp16"))
+
+
+@dataclass(frozen=True)
+class TranslateSection:
+    """How translated conditions are built (``xprep translate`` options)."""
+
+    mt: str = "auto"  # auto (Apertium where it has the pair, else tiny), apertium, tiny, or a CTranslate2 folder
+    projection: str = "chain"
+    aligner: str = field(default="eflomal", metadata=_choices("eflomal", "encoder"))
+    align_model: str | None = None
+    beam_size: int = 4
+    max_decoding_length: int = 256
+    device: str = field(default="cpu", metadata=_choices("cpu", "cuda"))
+    compute_type: str = "auto"
+    drop_flagged: bool = False
+
+
+@dataclass(frozen=True)
+class NativePart:
+    name: str
+    lang: str | None = None
+    source: str | None = None  # a local file in the dataset's own layout (default: the hub)
+    split: str = "train"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One intermediate-training arm. ``kind`` defaults to ``name`` when that is a kind."""
+
+    name: str
+    kind: str | None = field(default=None, metadata=_choices(*CONDITION_KINDS))
+    tasks: list[str] = field(default_factory=list)  # english / translated: intermediate task names
+    langs: list[str] = field(default_factory=list)  # translated: target languages
+    source: str = field(default="hub", metadata=_choices("hub", "sample"))
+    files: dict[str, str] = field(default_factory=dict)  # task -> local file (overrides source)
+    split: str = "train"
+    limit: int | None = None
+    native: list[NativePart] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # mixed: names of the conditions pooled
+
+
+@dataclass(frozen=True)
+class Target:
+    """An XTREME target task: English training data and zero-shot evaluation sets per language."""
+
+    task: str
+    train: str = "hub"  # hub, sample or a file in the task's original format
+    eval: dict[str, str] = field(default_factory=dict)  # lang -> hub, sample or file
+    limit: int | None = None  # first N records of the training and of each evaluation set
+
+
+@dataclass(frozen=True)
+class PerturbationSpec:
+    name: str
+    rate: float = 0.1
+    seed: int = 0
+    fields: list[str] | None = None
+    lexicons: list[str] = field(default_factory=list)
+    tag: str | None = None  # the name results are filed under (default: the perturbation's name)
+
+    @property
+    def label(self) -> str:
+        return self.tag or self.name
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    model: str  # HF encoder folder or hub id, or tiny-xlmr (built on the spot, random weights)
+    conditions: list[Condition]
+    targets: list[Target]
+    description: str = ""
+    out: str | None = None  # default runs/<name>
+    seeds: list[int] = field(default_factory=lambda: [0])
+    perturbations: list[PerturbationSpec] = field(default_factory=list)
+    train: TrainSection = field(default_factory=TrainSection)
+    translate: TranslateSection = field(default_factory=TranslateSection)
+
+    def condition(self, name: str) -> Condition:
+        return next(c for c in self.conditions if c.name == name)
+
+    def root(self, base: Path | None = None) -> Path:
+        return (base or Path.cwd()) / (self.out or f"runs/{self.name}")
+
+
+# --- strict loading ------------------------------------------------------------------------------
+def _fail(file: str, path: str, message: str, hint: str | None = None) -> RecipeError:
+    return RecipeError(message, where=f"{file}: {path or '<top>'}", hint=hint)
+
+
+def _coerce(value: Any, tp: Any, file: str, path: str) -> Any:
+    """``value`` as type ``tp`` (dataclass, list, dict, optional, scalars) or a located RecipeError."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return None if value is None else _coerce(value, args[0], file, path)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, file, path)
+    if origin is list:
+        if not isinstance(value, list):
+            raise _fail(file, path, f"expected a list, got {type(value).__name__}")
+        (item,) = typing.get_args(tp)
+        return [_coerce(v, item, file, f"{path}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise _fail(file, path, f"expected a mapping, got {type(value).__name__}")
+        key_t, val_t = typing.get_args(tp)
+        return {_coerce(k, key_t, file, path): _coerce(v, val_t, file, f"{path}.{k}") for k, v in value.items()}
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise _fail(file, path, f"expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _fail(file, path, f"expected an integer, got {value!r}")
+        return value
+    if tp is float:
+        try:  # YAML 1.1 reads 1e-5 as a string
+            return float(value) if not isinstance(value, bool) else float("x")
+        except (TypeError, ValueError):
+            raise _fail(file, path, f"expected a number, got {value!r}") from None
+    if tp is str:
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise _fail(file, path, f"expected a string, got {value!r}")
+        return str(value)
+    raise TypeError(f"unsupported recipe field type {tp!r}")  # a bug in this module, not the user's
+
+
+def _build(cls: type, data: Any, file: str, path: str) -> Any:
+    if not isinstance(data, dict):
+        raise _fail(file, path, f"expected a mapping of {cls.__name__} settings, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        where = f"{path}.{key}" if path else str(key)
+        if key not in fields:
+            close = difflib.get_close_matches(str(key), fields, n=1)
+            raise _fail(
+                file,
+                where,
+                f"unknown key '{key}'",
+                (f"did you mean '{close[0]}'? " if close else "") + f"allowed: {', '.join(fields)}",
+            )
+        val = _coerce(value, hints[key], file, where)
+        allowed = fields[key].metadata.get("choices")
+        if allowed and val is not None and val not in allowed:
+            raise _fail(file, where, f"'{val}' is not allowed", f"one of: {', '.join(allowed)}")
+        kwargs[key] = val
+    missing = [
+        n
+        for n, f in fields.items()
+        if n not in kwargs and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise _fail(file, path, f"missing key(s): {', '.join(missing)}")
+    return cls(**kwargs)
+
+
+def parse_recipe(data: Any, file: str = "<recipe>") -> Recipe:
+    """A validated :class:`Recipe` from parsed YAML; every problem is a located :class:`RecipeError`."""
+    recipe = _build(Recipe, data, file, "")
+    _validate(recipe, file)
+    return recipe
+
+
+def load_recipe(path: Path) -> Recipe:
+    """Read and validate a recipe file (``yaml.safe_load``: no code in YAML)."""
+    import yaml
+
+    if not path.is_file():
+        raise RecipeError("recipe file not found", where=str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RecipeError(f"not valid YAML: {' '.join(str(exc).split())}", where=str(path)) from None
+    return parse_recipe(data, str(path))
+
+
+def condition_kind(cond: Condition) -> str:
+    return cond.kind or cond.name
+
+
+def _check_name(registry: Any, name: str, file: str, path: str) -> None:
+    try:
+        registry.get(name)
+    except XprepError as exc:
+        raise _fail(file, path, exc.message, exc.hint) from None
+
+
+def _validate(recipe: Recipe, file: str) -> None:
+    """Names and cross-references: tasks, targets, languages, perturbations, native datasets, mixed parts."""
+    from xprep.evaluate.perturb import PERTURBATIONS
+    from xprep.evaluate.xtreme import TARGETS
+    from xprep.native import NATIVE
+    from xprep.tasks import TASKS
+
+    if not recipe.conditions:
+        raise _fail(file, "conditions", "at least one condition is needed")
+    if not recipe.targets:
+        raise _fail(file, "targets", "at least one target is needed")
+    if not recipe.seeds:
+        raise _fail(file, "seeds", "at least one seed is needed")
+    names = [c.name for c in recipe.conditions]
+    for i, cond in enumerate(recipe.conditions):
+        where = f"conditions[{i}]"
+        if names.count(cond.name) > 1:
+            raise _fail(file, f"{where}.name", f"condition '{cond.name}' appears twice")
+        kind = condition_kind(cond)
+        if kind not in CONDITION_KINDS:
+            raise _fail(
+                file, f"{where}.kind", f"no kind for '{cond.name}'", f"kind: one of {', '.join(CONDITION_KINDS)}"
+            )
+        if kind in ("english", "translated"):
+            if not cond.tasks:
+                raise _fail(file, f"{where}.tasks", f"a {kind} condition needs intermediate tasks")
+            for j, t in enumerate(cond.tasks):
+                _check_name(TASKS, t, file, f"{where}.tasks[{j}]")
+            for t in cond.files:
+                if t not in cond.tasks:
+                    raise _fail(file, f"{where}.files.{t}", f"'{t}' is not one of this condition's tasks")
+        if kind == "translated" and not cond.langs:
+            raise _fail(file, f"{where}.langs", "a translated condition needs target languages")
+        if kind == "native":
+            if not cond.native:
+                raise _fail(file, f"{where}.native", "a native condition needs datasets")
+            for j, part in enumerate(cond.native):
+                _check_name(NATIVE, part.name, file, f"{where}.native[{j}].name")
+        if kind == "mixed":
+            if len(cond.parts) < 2:
+                raise _fail(file, f"{where}.parts", "a mixed condition pools at least two other conditions")
+            for j, p in enumerate(cond.parts):
+                if p not in names or p == cond.name or condition_kind(recipe.condition(p)) in ("none", "mixed"):
+                    raise _fail(
+                        file, f"{where}.parts[{j}]", f"'{p}' is not an english, translated or native condition here"
+                    )
+    for i, tgt in enumerate(recipe.targets):
+        _check_name(TARGETS, tgt.task, file, f"targets[{i}].task")
+        spec = TARGETS.get(tgt.task)
+        if spec.kind == "retrieval":
+            raise _fail(file, f"targets[{i}].task", "retrieval tasks are evaluated with `xprep evaluate`, not trained")
+        if not tgt.eval:
+            raise _fail(file, f"targets[{i}].eval", "no evaluation languages", "eval: {de: hub, es: hub}")
+        for lang in tgt.eval:
+            if lang not in spec.langs:
+                raise _fail(file, f"targets[{i}].eval.{lang}", f"XTREME's {tgt.task} has no language '{lang}'")
+        for what, src in [("train", tgt.train), *((f"eval.{k}", v) for k, v in tgt.eval.items())]:
+            if src == "sample" and spec.sample is None:
+                raise _fail(file, f"targets[{i}].{what}", f"{tgt.task} has no embedded sample", "hub or a file")
+    tags = [p.label for p in recipe.perturbations]
+    for i, pert in enumerate(recipe.perturbations):
+        _check_name(PERTURBATIONS, pert.name, file, f"perturbations[{i}].name")
+        if tags.count(pert.label) > 1:
+            raise _fail(file, f"perturbations[{i}]", f"two perturbations filed as '{pert.label}'", "set tag: NAME")
+        if pert.label == "clean":
+            raise _fail(file, f"perturbations[{i}].tag", "'clean' names the unperturbed sets")
+        if pert.name == "code-switch" and not pert.lexicons:
+            raise _fail(file, f"perturbations[{i}].lexicons", "code-switch needs lexicons (word<TAB>translation)")
+
+
+# --- the plan ------------------------------------------------------------------------------------
+@dataclass
+class Step:
+    """One unit of work. Its ``hash`` covers ``config`` and the hashes of ``deps``; it is done when its
+    marker holds that hash."""
+
+    stage: str  # model, build, data, perturb, intermediate, target, evaluate
+    name: str
+    folder: Path
+    config: dict[str, Any]
+    deps: list[Step] = field(default_factory=list)
+
+    @property
+    def hash(self) -> str:
+        return stable_hash(self.stage, self.config, [d.hash for d in self.deps], length=16)
+
+    @property
+    def marker(self) -> Path:
+        if self.stage == "evaluate":
+            return self.folder / "eval" / f"{self.config['task']}.{self.config['lang']}.{self.config['tag']}.json"
+        return self.folder / ".step.json"
+
+    def status(self) -> str:
+        """done, to do, or stale (made with other settings: redone)."""
+        import json
+
+        if not self.marker.is_file():
+            return "to do"
+        try:
+            done = json.loads(self.marker.read_text(encoding="utf-8")).get("hash") == self.hash
+        except ValueError:
+            return "stale"
+        return "done" if done else "stale"
+
+
+def _train_config(recipe: Recipe) -> dict[str, Any]:
+    return dataclasses.asdict(recipe.train)
+
+
+def plan(recipe: Recipe, root: Path) -> list[Step]:
+    """Every step of ``recipe`` under ``root``, inputs before the steps that use them."""
+    from xprep.evaluate.xtreme import TARGETS
+
+    steps: list[Step] = []
+
+    def add(step: Step) -> Step:
+        steps.append(step)
+        return step
+
+    encoder: Step | None = None
+    if recipe.model == TINY_ENCODER:
+        encoder = add(Step("model", "encoder tiny-xlmr", root / "models" / "encoder", {"model": TINY_ENCODER}))
+    encoder_cfg = {"model": recipe.model}
+    mt: Step | None = None
+    if any(condition_kind(c) == "translated" for c in recipe.conditions) and recipe.translate.mt in ("auto", "tiny"):
+        mt = add(Step("model", f"mt {recipe.translate.mt}", root / "models" / "mt", {"mt": recipe.translate.mt}))
+
+    sources: dict[str, list[Step]] = {}  # condition -> steps whose records it trains on
+    for cond in recipe.conditions:
+        kind = condition_kind(cond)
+        got: list[Step] = []
+        if kind == "english":
+            for task in cond.tasks:
+                cfg = {"task": task, "split": cond.split, "source": _task_source(cond, task), "limit": cond.limit}
+                got.append(add(Step("data", f"english {task}", root / "builds" / "english" / task, cfg)))
+        elif kind == "translated":
+            tr = dataclasses.asdict(recipe.translate)
+            for task in cond.tasks:
+                for lang in cond.langs:
+                    cfg = {
+                        "task": task,
+                        "lang": lang,
+                        "split": cond.split,
+                        "source": _task_source(cond, task),
+                        "limit": cond.limit,
+                        "translate": tr,
+                    }
+                    folder = root / "builds" / "translated" / task / lang
+                    got.append(add(Step("build", f"translate {task} -> {lang}", folder, cfg, [mt] if mt else [])))
+        elif kind == "native":
+            for part in cond.native:
+                cfg = dataclasses.asdict(part)
+                folder = root / "builds" / "native" / part.name / (part.lang or "default")
+                got.append(add(Step("build", f"native {part.name} {part.lang or ''}".strip(), folder, cfg)))
+        elif kind == "mixed":
+            got = [s for p in cond.parts for s in sources[p]]
+        sources[cond.name] = got
+
+    inter: dict[str, Step | None] = {}
+    for cond in recipe.conditions:
+        if condition_kind(cond) == "none":
+            inter[cond.name] = None
+            continue
+        cfg = {"encoder": encoder_cfg, "train": _train_config(recipe), "seed": recipe.seeds[0]}
+        deps = ([encoder] if encoder else []) + sources[cond.name]
+        inter[cond.name] = add(
+            Step("intermediate", f"intermediate {cond.name}", root / "intermediate" / cond.name, cfg, deps)
+        )
+
+    data: dict[tuple[str, str, str], Step] = {}
+    for tgt in recipe.targets:
+        train_cfg = {"task": tgt.task, "lang": "en", "source": tgt.train, "limit": tgt.limit}
+        data[(tgt.task, "train", "clean")] = add(
+            Step("data", f"{tgt.task} train", root / "data" / tgt.task / "train", train_cfg)
+        )
+        for lang, src in tgt.eval.items():
+            cfg = {"task": tgt.task, "lang": lang, "source": src, "limit": tgt.limit}
+            clean = add(Step("data", f"{tgt.task} {lang} clean", root / "data" / tgt.task / lang / "clean", cfg))
+            data[(tgt.task, lang, "clean")] = clean
+            for pert in recipe.perturbations:
+                if not _applies(pert.name, TARGETS.get(tgt.task).kind, tgt.task):
+                    continue
+                pcfg = {**dataclasses.asdict(pert), "task": tgt.task}
+                folder = root / "data" / tgt.task / lang / pert.label
+                data[(tgt.task, lang, pert.label)] = add(
+                    Step("perturb", f"{tgt.task} {lang} {pert.label}", folder, pcfg, [clean])
+                )
+
+    for cond in recipe.conditions:
+        for tgt in recipe.targets:
+            for seed in recipe.seeds:
+                cfg = {
+                    "condition": cond.name,
+                    "kind": condition_kind(cond),
+                    "tasks": _describe(cond),
+                    "target": tgt.task,
+                    "seed": seed,
+                    "encoder": encoder_cfg,
+                    "train": _train_config(recipe),
+                }
+                deps = [d for d in (inter[cond.name], encoder) if d] + [data[(tgt.task, "train", "clean")]]
+                folder = root / "runs" / cond.name / tgt.task / f"seed{seed}"
+                run = add(Step("target", f"{cond.name} -> {tgt.task} seed {seed}", folder, cfg, deps))
+                for (task, lang, tag), d in data.items():
+                    if task == tgt.task and lang != "train":
+                        ecfg = {"task": task, "lang": lang, "tag": tag}
+                        add(Step("evaluate", f"{cond.name} {task} seed {seed} {lang} {tag}", folder, ecfg, [run, d]))
+    return steps
+
+
+def _task_source(cond: Condition, task: str) -> str:
+    return cond.files.get(task, cond.source)
+
+
+def _describe(cond: Condition) -> str:
+    """What a condition trains on, for tables: ``mnli``, ``mnli@es``, ``pawsx_native:de`` ..."""
+    kind = condition_kind(cond)
+    if kind == "translated":
+        return ",".join(f"{t}@{lang}" for t in cond.tasks for lang in cond.langs)
+    if kind == "native":
+        return ",".join(f"{p.name}:{p.lang}" if p.lang else p.name for p in cond.native)
+    if kind == "mixed":
+        return "+".join(cond.parts)
+    return ",".join(cond.tasks) or "none"
+
+
+def _applies(perturbation: str, kind: str, task: str) -> bool:
+    """Whether a perturbation can run on a target without breaking its labels (else it is left out)."""
+    if perturbation == "word-order":
+        return kind in ("pair", "choice") and task != "pawsx"
+    if perturbation == "distractor":
+        return kind == "span"
+    return True
+
+
+def plan_table(steps: list[Step]) -> list[list[str]]:
+    """Rows for ``--dry-run``: stage, name, status, hash, folder."""
+    return [[s.stage, s.name, s.status(), s.hash[:10], str(s.folder)] for s in steps]

@@ -1,0 +1,315 @@
+"""Execute a recipe's plan: build what is missing, train, evaluate clean and perturbed, then compare.
+
+Every step writes ``.step.started.json`` (its hash) when it begins and its marker (the hash again, what it
+made, seconds) when it ends. A step whose marker holds its current hash is skipped, so rerunning a
+finished recipe does nothing; a step begun with other settings is cleared and redone; a step that was
+killed with the same settings resumes (training continues from its checkpoints, translation from its
+cache and completed cells).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from xprep.errors import InputError
+from xprep.io import read_records, write_jsonl
+from xprep.recipes import Recipe, Step, condition_kind, plan
+from xprep.records import Record
+
+STARTED = ".step.started.json"
+
+
+@dataclasses.dataclass
+class RunContext:
+    recipe: Recipe
+    root: Path
+    steps: list[Step]
+    echo: Callable[[str], None] = print
+    progress: bool = True
+    loaded: dict[str, Any] = dataclasses.field(default_factory=dict)  # run folder -> (model, tok, labels)
+
+
+def run_recipe(
+    recipe: Recipe, root: Path, echo: Callable[[str], None] = print, progress: bool = True
+) -> dict[str, int]:
+    """Run every step of ``recipe`` under ``root`` that is not done; returns counts of done/skipped steps."""
+    steps = plan(recipe, root)
+    ctx = RunContext(recipe, root, steps, echo, progress)
+    counts = {"ran": 0, "skipped": 0}
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "plan.json").write_text(
+        json.dumps(
+            [{"stage": s.stage, "name": s.name, "hash": s.hash, "folder": str(s.folder)} for s in steps], indent=1
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    for k, step in enumerate(steps, 1):
+        status = step.status()
+        if status == "done":
+            counts["skipped"] += 1
+            echo(f"[{k}/{len(steps)}] skip {step.stage}: {step.name} (done)")
+            continue
+        echo(
+            f"[{k}/{len(steps)}] {step.stage}: {step.name}" + (" (settings changed: redo)" if status == "stale" else "")
+        )
+        t0 = time.perf_counter()
+        _prepare(step)
+        made = STAGES[step.stage](step, ctx) or {}
+        _mark(step, {**made, "seconds": round(time.perf_counter() - t0, 2)})
+        counts["ran"] += 1
+    return counts
+
+
+def _prepare(step: Step) -> None:
+    """Clear a folder begun with other settings (never one that only needs resuming), then note the start."""
+    if step.stage == "evaluate":
+        return  # shares its run's folder; its marker is the eval file itself
+    started = step.folder / STARTED
+    if step.folder.exists():
+        try:
+            same = json.loads(started.read_text(encoding="utf-8")).get("hash") == step.hash
+        except (OSError, ValueError):
+            same = False
+        if not same:
+            shutil.rmtree(step.folder)
+    step.folder.mkdir(parents=True, exist_ok=True)
+    started.write_text(json.dumps({"hash": step.hash}) + "\n", encoding="utf-8")
+
+
+def _mark(step: Step, made: dict[str, Any]) -> None:
+    if step.stage == "evaluate":
+        return  # write_eval stored the hash in the eval file
+    body = {"hash": step.hash, "stage": step.stage, "name": step.name, "config": step.config, **made}
+    step.marker.write_text(json.dumps(body, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def _made(step: Step) -> dict[str, Any]:
+    return json.loads(step.marker.read_text(encoding="utf-8"))
+
+
+def _records_of(step: Step) -> list[Record]:
+    """Records a finished data/build/perturb step wrote (records whose labels failed to project left out)."""
+    path = Path(_made(step)["records"])
+    return [r for r in read_records(path) if not r.labels_failed()]
+
+
+def _write(step: Step, records: list[Record]) -> dict[str, Any]:
+    if not records:
+        raise InputError("no records", where=step.name)
+    path = step.folder / "records.jsonl"
+    write_jsonl(path, (r.to_dict() for r in records))
+    return {"records": str(path), "n": len(records)}
+
+
+# --- stages ---------------------------------------------------------------------------------------
+def _model(step: Step, ctx: RunContext) -> dict[str, Any]:
+    from xprep.mt.tiny import build_tiny_model, build_tiny_xlmr
+
+    if "model" in step.config:  # the tiny encoder: vocabulary from every embedded sample, all languages
+        texts = _sample_texts()
+        return {"path": str(build_tiny_xlmr(step.folder / "model", texts))}
+    langs = {lang for c in ctx.recipe.conditions if condition_kind(c) == "translated" for lang in c.langs}
+    if step.config["mt"] == "auto" and _apertium_covers(langs):
+        return {"path": "apertium", "engine": "apertium"}
+    path = build_tiny_model("m2m100", step.folder / "model", _sample_texts(), seed=0)
+    ctx.echo("  MT: a tiny random-weight M2M100 (its translations are nonsense; set translate.mt to a real model)")
+    return {"path": str(path), "engine": "tiny"}
+
+
+def _sample_texts() -> list[str]:
+    from xprep.demo import sample_texts
+    from xprep.evaluate.xtreme import TARGETS, load_target, target_sample
+
+    texts = sample_texts()
+    for name, spec in TARGETS.items():
+        if spec.sample:
+            for lang in ("en", "de", "es"):
+                texts += [t for r in load_target(name, lang, target_sample(name)) for _, t in r.segments()]
+    return texts
+
+
+def _apertium_covers(langs: set[str]) -> bool:
+    from xprep.mt.apertium import installed_modes
+
+    modes = installed_modes()
+    return bool(langs) and all(f"eng-{ {'es': 'spa', 'ca': 'cat'}.get(lang, lang) }" in modes for lang in langs)
+
+
+def _task_file(source: str, task: str) -> Path | None:
+    from xprep.tasks import TASKS, sample_path
+
+    if source == "hub":
+        return None
+    return sample_path(TASKS.get(task)) if source == "sample" else Path(source)
+
+
+def _data(step: Step, ctx: RunContext) -> dict[str, Any]:
+    cfg = step.config
+    if "split" in cfg:  # English intermediate data
+        from xprep.tasks import load_task
+
+        records = list(load_task(cfg["task"], cfg["split"], _task_file(cfg["source"], cfg["task"])))
+    else:  # a target task's English training data or one evaluation set
+        from xprep.evaluate.xtreme import load_target, load_target_train, target_sample
+
+        src = cfg["source"]
+        if src == "hub" and step.folder.name == "train":
+            records = load_target_train(cfg["task"])
+        else:
+            path = None if src == "hub" else target_sample(cfg["task"]) if src == "sample" else Path(src)
+            records = load_target(cfg["task"], cfg["lang"], path)
+    return _write(step, records[: cfg["limit"]] if cfg.get("limit") else records)
+
+
+def _build(step: Step, ctx: RunContext) -> dict[str, Any]:
+    cfg = step.config
+    if "translate" not in cfg:
+        from xprep.native.build import build_native
+
+        final, _ = build_native(cfg["name"], step.folder, cfg["lang"], cfg["split"], cfg["source"])
+        return {"records": str(final / "records.jsonl")}
+    from xprep.mt.engine import DecodingSettings, DeviceOptions
+    from xprep.pipeline import TranslateJob, cell_dir, translate_task
+    from xprep.projection.chain import parse_chain
+
+    tr = cfg["translate"]
+    mt_step = next((d for d in step.deps if d.stage == "model"), None)
+    model = _made(mt_step)["path"] if mt_step else tr["mt"]
+    job = TranslateJob(
+        task=cfg["task"],
+        langs=[cfg["lang"]],
+        model=Path(model),
+        out=step.folder,
+        split=cfg["split"],
+        source=_task_file(cfg["source"], cfg["task"]),
+        limit=cfg["limit"],
+        decoding=DecodingSettings(beam_size=tr["beam_size"], max_decoding_length=tr["max_decoding_length"]),
+        device=DeviceOptions(device=tr["device"], compute_type=tr["compute_type"]),
+        projection=parse_chain(tr["projection"]),
+        aligner=tr["aligner"],
+        align_model=tr["align_model"],
+        drop_flagged=tr["drop_flagged"],
+        progress=ctx.progress,
+        command=f"xprep run ({step.name})",
+    )
+    (result,) = translate_task(job)
+    ctx.echo(f"  {result.manifest.computed.get('counts', {}).get('out', '?')} records")
+    return {"records": str(cell_dir(step.folder, cfg["task"], cfg["lang"], cfg["split"]) / "records.jsonl")}
+
+
+def _perturb(step: Step, ctx: RunContext) -> dict[str, Any]:
+    from xprep.evaluate.perturb import perturb_file
+
+    cfg = step.config
+    clean = Path(_made(step.deps[0])["records"])
+    man = perturb_file(
+        clean, step.folder, cfg["name"], cfg["rate"], cfg["seed"], cfg["task"], cfg["fields"], cfg["lexicons"]
+    )
+    (step.folder / STARTED).write_text(json.dumps({"hash": step.hash}) + "\n", encoding="utf-8")
+    ctx.echo(f"  applied rate {man['computed']['applied']['rate']}")
+    return {"records": str(step.folder / "records.jsonl"), "applied": man["computed"]["applied"]}
+
+
+def _train_cfg(recipe: Recipe, seed: int, epochs: float) -> Any:
+    from xprep.train.loop import TrainConfig
+
+    t = recipe.train
+    return TrainConfig(
+        learning_rate=t.learning_rate,
+        epochs=epochs,
+        batch_size=t.batch_size,
+        grad_accum=t.grad_accum,
+        warmup=t.warmup,
+        max_length=t.max_length,
+        stride=t.stride,
+        seed=seed,
+        device=t.device,
+        precision=t.precision,
+        max_steps=t.max_steps,
+    )
+
+
+def _encoder(step: Step, ctx: RunContext) -> str:
+    enc = next((d for d in step.deps if d.stage == "model"), None)
+    return _made(enc)["path"] if enc else ctx.recipe.model
+
+
+def _intermediate(step: Step, ctx: RunContext) -> dict[str, Any]:
+    from xprep.train.run import train_intermediate
+
+    records = [r for d in step.deps if d.stage != "model" for r in _records_of(d)]
+    if not records:
+        raise InputError("no intermediate records with projected labels", where=step.name)
+    cfg = _train_cfg(ctx.recipe, step.config["seed"], ctx.recipe.train.intermediate_epochs)
+    log = train_intermediate(_encoder(step, ctx), records, cfg, step.folder / "model", ctx.echo)
+    return {"path": str(step.folder / "model"), "records": len(records), "steps": log["steps"]}
+
+
+def _target(step: Step, ctx: RunContext) -> dict[str, Any]:
+    from xprep.evaluate.xtreme import TARGETS
+    from xprep.train.run import results_json, tag_labels_for, train_target
+
+    cfg = step.config
+    inter = next((d for d in step.deps if d.stage == "intermediate"), None)
+    base = _made(inter)["path"] if inter else _encoder(step, ctx)
+    data = next(d for d in step.deps if d.stage == "data")
+    target = _records_of(data)
+    evals = [
+        _records_of(s)
+        for s in ctx.steps
+        if s.stage == "data" and "split" not in s.config and s.config["task"] == cfg["target"]
+    ]
+    epochs = ctx.recipe.train.target_epochs or TARGETS.get(cfg["target"]).target_epochs
+    tcfg = _train_cfg(ctx.recipe, cfg["seed"], epochs)
+    _, _, log = train_target(base, target, tcfg, step.folder, tag_labels_for(*evals), ctx.echo)
+    shutil.rmtree(step.folder / "checkpoints", ignore_errors=True)  # finished: the saved model is what counts
+    results_json(
+        step.folder,
+        model=ctx.recipe.model,
+        names={"intermediate": cfg["tasks"], "target": cfg["target"], "arm": cfg["condition"]},
+        condition=cfg["kind"],
+        config={"target": tcfg.as_dict(), "recipe": ctx.recipe.name},
+        seeds={"intermediate": ctx.recipe.seeds[0] if inter else None, "target": cfg["seed"]},
+        training={"target": log},
+        results=[],
+    )
+    return {"path": str(step.folder / "target")}
+
+
+def _evaluate(step: Step, ctx: RunContext) -> dict[str, Any]:
+    from xprep.train.loop import TrainConfig, predict
+    from xprep.train.run import load_trained, write_eval
+
+    run, data = step.deps
+    records = _records_of(data)
+    key = str(step.folder)
+    if key not in ctx.loaded:
+        ctx.loaded.clear()  # one run's model in memory at a time
+        ctx.loaded[key] = load_trained(step.folder, records[0].KIND)
+    model, tok, labels = ctx.loaded[key]
+    cfg = TrainConfig(**{**json.loads((step.folder / "results.json").read_text())["config"]["target"]})
+    preds = predict(model, tok, records, cfg, labels)
+    extra = {"hash": step.hash, "source": _made(data)["records"], "perturbation": _made(data).get("applied")}
+    content = write_eval(
+        step.folder, step.config["task"], step.config["lang"], step.config["tag"], records, preds, extra
+    )
+    ctx.echo("  " + ", ".join(f"{m} {v}" for m, v in content["metrics"].items()))
+    return {}
+
+
+STAGES: dict[str, Callable[[Step, RunContext], dict[str, Any] | None]] = {
+    "model": _model,
+    "data": _data,
+    "build": _build,
+    "perturb": _perturb,
+    "intermediate": _intermediate,
+    "target": _target,
+    "evaluate": _evaluate,
+}
