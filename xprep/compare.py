@@ -52,7 +52,8 @@ def collect(runs_dir: Path) -> list[Run]:
         if not condition:
             continue
         names = meta.get("names") or {}
-        intermediate = str(names.get("intermediate") or "none")
+        # build folders given to `xprep train --intermediate` are named by their last component
+        intermediate = ",".join(Path(p).name for p in str(names.get("intermediate") or "none").split(","))
         run = Run(
             folder=res.parent,
             arm=str(names.get("arm") or (condition if condition == "none" else f"{condition}:{intermediate}")),

@@ -93,7 +93,15 @@ class Target:
     task: str
     train: str = "hub"  # hub, sample or a file in the task's original format
     eval: dict[str, str] = field(default_factory=dict)  # lang -> hub, sample or file
+    langs: list[str] = field(default_factory=list)  # shorthand: these languages from the hub ([all]: XTREME's)
     limit: int | None = None  # first N records of the training and of each evaluation set
+
+    def eval_sets(self) -> dict[str, str]:
+        """Language -> source of every evaluation set (``langs`` from the hub, then ``eval``)."""
+        from xprep.evaluate.xtreme import TARGETS
+
+        langs = list(TARGETS.get(self.task).langs) if self.langs == ["all"] else self.langs
+        return {**{lang: "hub" for lang in langs if lang != "en"}, **self.eval}
 
 
 @dataclass(frozen=True)
@@ -286,12 +294,12 @@ def _validate(recipe: Recipe, file: str) -> None:
         spec = TARGETS.get(tgt.task)
         if spec.kind == "retrieval":
             raise _fail(file, f"targets[{i}].task", "retrieval tasks are evaluated with `xprep evaluate`, not trained")
-        if not tgt.eval:
-            raise _fail(file, f"targets[{i}].eval", "no evaluation languages", "eval: {de: hub, es: hub}")
-        for lang in tgt.eval:
+        if not tgt.eval_sets():
+            raise _fail(file, f"targets[{i}].eval", "no evaluation languages", "langs: [de, es] or eval: {de: FILE}")
+        for lang in tgt.eval_sets():
             if lang not in spec.langs:
                 raise _fail(file, f"targets[{i}].eval.{lang}", f"XTREME's {tgt.task} has no language '{lang}'")
-        for what, src in [("train", tgt.train), *((f"eval.{k}", v) for k, v in tgt.eval.items())]:
+        for what, src in [("train", tgt.train), *((f"eval.{k}", v) for k, v in tgt.eval_sets().items())]:
             if src == "sample" and spec.sample is None:
                 raise _fail(file, f"targets[{i}].{what}", f"{tgt.task} has no embedded sample", "hub or a file")
     tags = [p.label for p in recipe.perturbations]
@@ -410,7 +418,7 @@ def plan(recipe: Recipe, root: Path) -> list[Step]:
         data[(tgt.task, "train", "clean")] = add(
             Step("data", f"{tgt.task} train", root / "data" / tgt.task / "train", train_cfg)
         )
-        for lang, src in tgt.eval.items():
+        for lang, src in tgt.eval_sets().items():
             cfg = {"task": tgt.task, "lang": lang, "source": src, "limit": tgt.limit}
             clean = add(Step("data", f"{tgt.task} {lang} clean", root / "data" / tgt.task / lang / "clean", cfg))
             data[(tgt.task, lang, "clean")] = clean
