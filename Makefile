@@ -36,6 +36,7 @@ sysdeps: $(SYSDEPS)
 
 demo: $(STAMP) $(SYSDEPS)
 	$(BIN)/xprep demo --out demo-output
+	$(BIN)/xprep run recipes/smoke.yaml --out demo-output/study --quiet
 
 test: $(STAMP) $(SYSDEPS)
 	$(BIN)/ruff check xprep tests scripts
@@ -48,4 +49,4 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench_translate.py
 
 clean:
-	rm -rf $(VENV) build demo-output .pytest_cache
+	rm -rf $(VENV) build demo-output runs .pytest_cache
