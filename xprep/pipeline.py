@@ -31,7 +31,7 @@ from xprep.projection.chain import DEFAULT_CHAIN
 from xprep.projection.tags import TagPolicy
 from xprep.quality.filter import QualityTally, Thresholds
 from xprep.records import Record
-from xprep.stages import ChunkResult, Item, make_aligner, process_chunk
+from xprep.stages import ChunkResult, Item, make_aligner, process_chunk, resolve_aligner
 from xprep.tasks import TASKS, TaskSpec, load_task
 
 
@@ -57,7 +57,7 @@ class TranslateJob:
     drop_flagged: bool = False
     chunk_records: int = 1000
     projection: tuple[str, ...] = DEFAULT_CHAIN
-    aligner: str = "eflomal"
+    aligner: str = "auto"  # auto: the encoder aligner where an offline encoder is available, else eflomal
     align_model: str | None = None
     align_bitext: Path | None = None
     tag_policy: TagPolicy = field(default_factory=TagPolicy)
@@ -98,6 +98,8 @@ def translate_task(job: TranslateJob, executor: Any = None) -> list[CellResult]:
     Raises :class:`xprep.errors.XprepError` subclasses for bad input before any translation starts.
     """
     spec = TASKS.get(job.task)
+    if spec.kind in ("span", "tagging") and "align" in job.projection:
+        job = resolve_aligner(job, echo=lambda m: print(m, file=sys.stderr))  # the manifest names the real one
     langs = [langcodes.normalise(lang) for lang in job.langs]
     if not langs:
         raise InputError("no target language given", hint="--to de,sw")

@@ -53,7 +53,7 @@ class TranslateSection:
 
     mt: str = "auto"  # auto (Apertium where it has the pair, else tiny), apertium, tiny, or a CTranslate2 folder
     projection: str = "chain"
-    aligner: str = field(default="eflomal", metadata=_choices("eflomal", "encoder"))
+    aligner: str = field(default="auto", metadata=_choices("auto", "eflomal", "encoder"))
     align_model: str | None = None
     beam_size: int = 4
     max_decoding_length: int = 256

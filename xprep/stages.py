@@ -76,8 +76,32 @@ def _field_segments(text: str, segment: bool) -> list[str]:
     return [text[s.start : s.end] for s in segs] or [text]
 
 
+def resolve_aligner(job: TranslateJob, echo: Any = None) -> TranslateJob:
+    """``auto`` made concrete: the encoder aligner (``--align-model``, else multilingual-e5-small built
+    offline from the installed wheels) where one is available, else eflomal; eflomal too when extra
+    bitext is given (only eflomal learns from it). Other choices pass through."""
+    import dataclasses
+
+    if job.aligner != "auto":
+        return job
+    if job.align_bitext is not None:
+        return dataclasses.replace(job, aligner="eflomal")
+    if job.align_model:
+        return dataclasses.replace(job, aligner="encoder")
+    from xprep.assets.e5 import ensure_e5_small
+    from xprep.errors import XprepError
+
+    try:
+        return dataclasses.replace(job, aligner="encoder", align_model=str(ensure_e5_small()))
+    except XprepError as exc:
+        if echo:
+            echo(f"aligner: eflomal (no offline encoder: {exc.one_line()})")
+        return dataclasses.replace(job, aligner="eflomal")
+
+
 def make_aligner(job: TranslateJob) -> Aligner:
     """The aligner a job asks for: eflomal (with optional extra bitext) or an encoder model."""
+    job = resolve_aligner(job)
     cls = ALIGNERS.get(job.aligner)
     if job.aligner == "encoder":
         if job.align_model:

@@ -243,3 +243,18 @@ def test_markers_method_in_records_and_its_failures():
     assert meta2["status"] == "failed" and meta2["failures"] == {"markers": "markers_lost"}
     out = project_answer(src.context, 13, "Paris", tgt.context, ["markers"])  # gold scoring: no MT
     assert out.start is None and out.failures == {"markers": "needs_mt"}
+
+
+def test_encoder_alignment_helpers():
+    import torch
+
+    from xprep.projection.align import _rebuild, _share_pieces, grow_neighbours
+
+    # characters of unspaced scripts join without spaces; other units get one space
+    text, spans = _rebuild(["Die", "Stadt", "鹿", "特", "丹", "."])
+    assert text == "Die Stadt 鹿特丹 ." and [text[a:b] for a, b in spans] == ["Die", "Stadt", "鹿", "特", "丹", "."]
+    # an unaligned neighbour whose best source word is the linked one joins it (one-to-many)
+    sim = torch.tensor([[0.9, 0.8, 0.7, 0.1], [0.1, 0.2, 0.3, 0.9]])
+    assert grow_neighbours({(0, 0), (1, 3)}, sim) == {(0, 0), (0, 1), (0, 2), (1, 3)}
+    # words read as one subword piece share the link
+    assert _share_pieces({(0, 1)}, [], [[1, 2]]) == {(0, 1), (0, 2)}

@@ -38,6 +38,8 @@ def test_projection_score_cli_json():
             str(PUD / "en_pud-ud-test.conllu"),
             "--target",
             str(PUD / "de_pud-ud-test.conllu"),
+            "--aligner",
+            "eflomal",
             "--json",
         ],
     )

@@ -41,7 +41,14 @@ def main() -> None:
 
 
 ALIGNER_OPTIONS = [
-    click.option("--aligner", type=click.Choice(["eflomal", "encoder"]), default="eflomal", show_default=True),
+    click.option(
+        "--aligner",
+        type=click.Choice(["auto", "eflomal", "encoder"]),
+        default="auto",
+        show_default=True,
+        help="auto: the encoder aligner (--align-model, else multilingual-e5-small built offline) where available, "
+        "else eflomal; eflomal learns from the build's own bitext (+ --align-bitext).",
+    ),
     click.option(
         "--align-model",
         default=None,

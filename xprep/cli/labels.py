@@ -36,6 +36,21 @@ def projection() -> None:
 @click.option("--method", default="align", show_default=True, help="align, fuzzy, or a comma list (spans).")
 @_with(ALIGNER_OPTIONS)
 @click.option("--lang", default=None, help="Target language (character F1 for zh/ja/th).")
+@click.option(
+    "--symmetrise",
+    type=click.Choice(["gdfa", "union", "intersection"]),
+    default="gdfa",
+    show_default=True,
+    help="eflomal: how the two directions combine (gdfa: grow-diag-final-and).",
+)
+@click.option(
+    "--units",
+    type=click.Choice(["words", "whitespace"]),
+    default="words",
+    show_default=True,
+    help="Alignment units: words (punctuation apart, characters for CJK/Thai) or whitespace tokens.",
+)
+@click.option("--whole-paragraphs", is_flag=True, help="Spans: align paragraphs whole, not sentence by sentence.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
 def projection_score(
     source: Path,
@@ -46,6 +61,9 @@ def projection_score(
     align_bitext: Path | None,
     tag_unaligned: str,
     lang: str | None,
+    symmetrise: str,
+    units: str,
+    whole_paragraphs: bool,
     as_json: bool,
 ) -> None:
     """Score a projection method on gold parallel data (no MT): UPOS accuracy or QA EM/F1, in percent."""
@@ -53,7 +71,7 @@ def projection_score(
     from xprep.projection.chain import parse_chain
     from xprep.projection.score import score_spans, score_tags
     from xprep.projection.tags import TagPolicy
-    from xprep.stages import make_aligner
+    from xprep.stages import make_aligner, resolve_aligner
 
     chain = parse_chain(method)
     job = TranslateJob(
@@ -65,13 +83,20 @@ def projection_score(
         align_model=align_model,
         align_bitext=align_bitext,
     )
+    job = resolve_aligner(job, echo=lambda m: click.echo(m, err=True)) if "align" in chain else job
     al = make_aligner(job) if "align" in chain else None
+    if symmetrise != "gdfa":
+        if job.aligner != "eflomal":
+            raise XprepError("--symmetrise applies to --aligner eflomal")
+        import dataclasses
+
+        al = dataclasses.replace(al, symmetrise=symmetrise)  # type: ignore[type-var]
     if source.suffix.lower() == ".conllu":
         if al is None:
             raise XprepError("tag projection needs --method align")
         scores = score_tags(source, target, al, TagPolicy(unaligned=tag_unaligned))
     elif source.suffix.lower() == ".json":
-        scores = score_spans(source, target, chain, al, lang)
+        scores = score_spans(source, target, chain, al, lang, sentences=not whole_paragraphs, units=units)
     else:
         raise XprepError(
             "cannot tell the layout from the file name",

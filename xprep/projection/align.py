@@ -79,6 +79,7 @@ class EflomalAligner:
     lowercase: bool = True
     seed_iterations: float = 1.0
     name: str = "eflomal"
+    symmetrise: str = "gdfa"  # grow-diag-final-and; "union" and "intersection" for comparisons
 
     def align(self, pairs: Sequence[Pair]) -> list[Links]:
         import eflomal
@@ -102,7 +103,12 @@ class EflomalAligner:
             fwd_links, rev_links = _read_pharaoh(fwd), _read_pharaoh(rev)
         out = []
         for (s, t), f, r in zip(pairs, fwd_links, rev_links, strict=False):
-            out.append(grow_diag_final_and(f, r, len(s), len(t)))
+            if self.symmetrise == "union":
+                out.append(f | r)
+            elif self.symmetrise == "intersection":
+                out.append(f & r)
+            else:
+                out.append(grow_diag_final_and(f, r, len(s), len(t)))
         return out
 
 
@@ -132,55 +138,129 @@ class EncoderAligner:
         return self._state["model"], self._state["tok"]
 
     def embed_words(self, sentences: Sequence[Sequence[str]]) -> list[Any]:
-        """One ``(n_words, hidden)`` tensor per sentence: mean of each word's subword vectors."""
+        """One ``(n_words, hidden)`` tensor per sentence (the mean of the subword vectors each word overlaps),
+        and per sentence the groups of words that share a subword piece (see :func:`_rebuild`)."""
+        return [vecs for vecs, _ in self._embed(sentences)]
+
+    def _embed(self, sentences: Sequence[Sequence[str]]) -> list[tuple[Any, list[list[int]]]]:
+        import sys
+
         import torch
+        from tqdm import tqdm
 
         model, tok = self._load()
         layer = self.layer if self.layer is not None else max(1, round(model.config.num_hidden_layers * 2 / 3))
         limit = min(
             getattr(tok, "model_max_length", 512) or 512, getattr(model.config, "max_position_embeddings", 512) - 2
         )
-        import sys
-
-        from tqdm import tqdm
-
         out = []
         starts = range(0, len(sentences), self.batch_size)
         for i in tqdm(
             starts, desc="encoder alignment", unit="batch", file=sys.stderr, disable=len(starts) < 20, mininterval=1.0
         ):
-            batch = [list(s) or ["∅"] for s in sentences[i : i + self.batch_size]]
+            batch = [_rebuild(list(s) or ["∅"]) for s in sentences[i : i + self.batch_size]]
             enc = tok(
-                batch, is_split_into_words=True, return_tensors="pt", padding=True, truncation=True, max_length=limit
+                [text for text, _ in batch],
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+                max_length=limit,
+                return_offsets_mapping=True,
             )
+            offsets = enc.pop("offset_mapping")
             with torch.inference_mode():
                 hidden = model(**{k: v.to(self.device) for k, v in enc.items()}, output_hidden_states=True)
             states = hidden.hidden_states[layer]
-            for b, words_ in enumerate(batch):
-                ids = enc.word_ids(b)
-                dim = states.shape[-1]
-                sums = torch.zeros(len(words_), dim)
-                counts = torch.zeros(len(words_), 1)
-                for pos, w in enumerate(ids):
-                    if w is not None:
-                        sums[w] += states[b, pos].float().cpu()
-                        counts[w] += 1
-                out.append(sums / counts.clamp(min=1))
+            for b, (_, spans) in enumerate(batch):
+                sums = torch.zeros(len(spans), states.shape[-1])
+                counts = torch.zeros(len(spans), 1)
+                pieces: dict[int, list[int]] = {}
+                w = 0
+                for pos, (a, z) in enumerate(offsets[b].tolist()):
+                    if z <= a:
+                        continue  # special or padding position
+                    while w < len(spans) and spans[w][1] <= a:
+                        w += 1
+                    k = w
+                    while k < len(spans) and spans[k][0] < z:  # every word this piece overlaps
+                        sums[k] += states[b, pos].float().cpu()
+                        counts[k] += 1
+                        pieces.setdefault(pos, []).append(k)
+                        k += 1
+                groups = [g for g in pieces.values() if len(g) > 1]
+                out.append((sums / counts.clamp(min=1), groups))
         return out
 
     def align(self, pairs: Sequence[Pair]) -> list[Links]:
         import torch
 
-        src_vecs = self.embed_words([s for s, _ in pairs])
-        tgt_vecs = self.embed_words([t for _, t in pairs])
+        src = self._embed([s for s, _ in pairs])
+        tgt = self._embed([t for _, t in pairs])
         out = []
-        for (s, t), a, b in zip(pairs, src_vecs, tgt_vecs, strict=True):
+        for (s, t), (a, src_groups), (b, tgt_groups) in zip(pairs, src, tgt, strict=True):
             if not len(s) or not len(t):
                 out.append(set())
                 continue
             sim = torch.nn.functional.normalize(a, dim=-1) @ torch.nn.functional.normalize(b, dim=-1).T
-            out.append(itermax(sim, iterations=1 if self.method == "argmax" else 2))
+            links = itermax(sim, iterations=1 if self.method == "argmax" else 2)
+            out.append(_share_pieces(grow_neighbours(links, sim), src_groups, tgt_groups))
         return out
+
+
+def grow_neighbours(links: Links, sim: Any) -> Links:
+    """Extend links to unaligned neighbours that prefer the same word: an unaligned target word next to a
+    target word linked to source word i is linked to i too when i is its most similar source word (and the
+    same the other way). This recovers one-to-many links that mutual argmax cannot make, such as an
+    English name written as several Chinese characters or one word translated by a phrase."""
+    best_src = sim.argmax(dim=0).tolist()  # per target word
+    best_tgt = sim.argmax(dim=1).tolist()  # per source word
+    n, m = sim.shape
+    out = set(links)
+    changed = True
+    while changed:
+        changed = False
+        src_done = {i for i, _ in out}
+        tgt_done = {j for _, j in out}
+        for i, j in list(out):
+            for jj in (j - 1, j + 1):
+                if 0 <= jj < m and jj not in tgt_done and best_src[jj] == i:
+                    out.add((i, jj))
+                    tgt_done.add(jj)
+                    changed = True
+            for ii in (i - 1, i + 1):
+                if 0 <= ii < n and ii not in src_done and best_tgt[ii] == j:
+                    out.add((ii, j))
+                    src_done.add(ii)
+                    changed = True
+    return out
+
+
+def _rebuild(words: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Natural text from word units and each unit's character span: characters of unspaced scripts
+    (CJK, Thai) are joined without spaces, as the encoder saw such text in training; other units are
+    separated by one space."""
+    from xprep.projection.words import is_unspaced
+
+    text, spans = "", []
+    for k, w in enumerate(words):
+        if k and not (is_unspaced(words[k - 1][-1:]) and is_unspaced(w[:1])):
+            text += " "
+        spans.append((len(text), len(text) + len(w)))
+        text += w
+    return text, spans
+
+
+def _share_pieces(links: Links, src_groups: list[list[int]], tgt_groups: list[list[int]]) -> Links:
+    """Words inside one subword piece (e.g. the two characters of a Chinese word read as one piece) have
+    the same vector, so argmax can only pick one of them: give each link to all words of the piece."""
+    out = set(links)
+    for groups, side in ((tgt_groups, 1), (src_groups, 0)):
+        for group in groups:
+            members = set(group)
+            for link in list(out):
+                if link[side] in members:
+                    out |= {(link[0], m) if side else (m, link[1]) for m in members}
+    return out
 
 
 def itermax(sim: Any, iterations: int = 2, threshold: float = 0.0) -> Links:

@@ -23,7 +23,7 @@ from xprep.projection import exact, fuzzy
 from xprep.projection.align import Aligner, Links
 from xprep.projection.spans import project_span
 from xprep.projection.tags import TagPolicy, project_tags
-from xprep.projection.words import word_spans
+from xprep.projection.words import UNITS
 from xprep.records import Record, SpanRecord, TaggingRecord
 from xprep.registry import Registry
 
@@ -62,10 +62,11 @@ class AlignedText:
 
 
 def _sentence_pairs(
-    src_text: str, tgt_text: str, src_sents: Ranges | None, tgt_sents: Ranges | None
+    src_text: str, tgt_text: str, src_sents: Ranges | None, tgt_sents: Ranges | None, units: str = "words"
 ) -> tuple[AlignedText, list[tuple[list[int], list[int]]]]:
     """Word spans of both texts and, per sentence pair, the global indices of its words."""
-    sw, tw = word_spans(src_text), word_spans(tgt_text)
+    split = UNITS[units]
+    sw, tw = split(src_text), split(tgt_text)
     if not src_sents or not tgt_sents or len(src_sents) != len(tgt_sents):
         src_sents, tgt_sents = [(0, len(src_text))], [(0, len(tgt_text))]
     groups = []
@@ -79,9 +80,13 @@ def _sentence_pairs(
     return AlignedText(sw, tw), groups
 
 
-def align_texts(items: Sequence[tuple[str, str, Ranges | None, Ranges | None]], aligner: Aligner) -> list[AlignedText]:
-    """Align many (source, target, source sentences, target sentences) texts in one aligner call."""
-    prepared = [_sentence_pairs(*item) for item in items]
+def align_texts(
+    items: Sequence[tuple[str, str, Ranges | None, Ranges | None]], aligner: Aligner, units: str = "words"
+) -> list[AlignedText]:
+    """Align many (source, target, source sentences, target sentences) texts in one aligner call.
+
+    ``units``: ``words`` (punctuation apart, characters for unspaced scripts) or ``whitespace``."""
+    prepared = [_sentence_pairs(*item, units=units) for item in items]
     pairs, owners = [], []
     for k, ((src, tgt, _, _), (at, groups)) in enumerate(zip(items, prepared, strict=True)):
         for s_idx, t_idx in groups:

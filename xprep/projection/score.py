@@ -59,12 +59,18 @@ def _squad_index(path: Path) -> dict[str, tuple[str, str, list[dict]]]:
 
 
 def score_spans(
-    source: Path, target: Path, chain: Sequence[str], aligner: Aligner | None, lang: str | None = None
+    source: Path,
+    target: Path,
+    chain: Sequence[str],
+    aligner: Aligner | None,
+    lang: str | None = None,
+    sentences: bool = True,
+    units: str = "words",
 ) -> dict[str, Any]:
     """EM/F1 of answers projected from ``source`` onto ``target`` paragraphs (SQuAD JSON, shared ids).
 
     Paragraphs are aligned sentence by sentence when both split into the same number of sentences,
-    else whole.
+    else (or with ``sentences=False``) whole; ``units`` as in :func:`xprep.projection.chain.align_texts`.
     """
     src, tgt = _squad_index(source), _squad_index(target)
     ids = [i for i in src if i in tgt and src[i][2] and tgt[i][2]]
@@ -75,10 +81,10 @@ def score_spans(
     if aligner is not None and "align" in chain:
         items = []
         for s, t in contexts:
-            ss = [(x.start, x.end) for x in split_sentences(s)]
-            ts = [(x.start, x.end) for x in split_sentences(t)]
+            ss = [(x.start, x.end) for x in split_sentences(s)] if sentences else None
+            ts = [(x.start, x.end) for x in split_sentences(t)] if sentences else None
             items.append((s, t, ss, ts))
-        aligned = dict(zip(contexts, align_texts(items, aligner), strict=True))
+        aligned = dict(zip(contexts, align_texts(items, aligner, units), strict=True))
     em = f1 = 0.0
     methods: dict[str, int] = {}
     for qid in ids:

@@ -18,6 +18,11 @@ _UNSPACED = re.compile(
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\S", re.UNICODE)
 
 
+def is_unspaced(text: str) -> bool:
+    """Whether ``text`` is (or starts with) a character of a script written without spaces (not Hangul)."""
+    return bool(text) and bool(_UNSPACED.match(text)) and not ("\uac00" <= text[0] <= "\ud7af")
+
+
 def word_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each word unit of ``text``, in order, never overlapping."""
     spans: list[tuple[int, int]] = []
@@ -49,6 +54,15 @@ def word_spans(text: str) -> list[tuple[int, int]]:
         else:
             spans.append((start, end))
     return spans
+
+
+def whitespace_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each whitespace-separated token (punctuation stays attached): the plain
+    tokenisation of the reference baseline, kept for comparisons (``--units whitespace``)."""
+    return [m.span() for m in re.finditer(r"\S+", text)]
+
+
+UNITS = {"words": word_spans, "whitespace": whitespace_spans}
 
 
 def words(text: str) -> list[str]:
