@@ -258,3 +258,16 @@ def test_encoder_alignment_helpers():
     assert grow_neighbours({(0, 0), (1, 3)}, sim) == {(0, 0), (0, 1), (0, 2), (1, 3)}
     # words read as one subword piece share the link
     assert _share_pieces({(0, 1)}, [], [[1, 2]]) == {(0, 1), (0, 2)}
+
+
+def test_sentences_pair_up_when_a_translator_splits_one():
+    from xprep.projection.chain import align_sentences
+
+    en = "The bridge was closed after the storm, and the town built a tunnel instead. It cost a lot."
+    de = "Die Brücke wurde nach dem Sturm gesperrt. Stattdessen baute die Stadt einen Tunnel. Er war teuer."
+    src = [(0, 75), (76, len(en))]
+    tgt = [(0, 41), (42, 83), (84, len(de))]
+    s, t = align_sentences(src, tgt)
+    assert [en[a:b] for a, b in s] == [en[:75], "It cost a lot."]
+    assert [de[a:b] for a, b in t] == [de[:83], de[84:]]  # the first two German sentences go together
+    assert align_sentences([(0, 10)], []) == ([], [])
