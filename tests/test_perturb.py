@@ -198,3 +198,33 @@ def test_distractor_appends_a_sentence_from_another_context():
     assert out.answers == rec.answers and out.context[28:32] == "1874"
     extra = out.context[len(ctx) + 1 :]
     assert any(extra in c for c in CONTEXTS)
+
+
+def test_retrieval_perturbs_only_the_non_english_side(tmp_path):
+    from xprep.evaluate.perturb_retrieval import perturb_retrieval
+
+    src = tmp_path / "tatoeba"
+    src.mkdir()
+    de = ["Die Katze schläft auf dem warmen Sofa.", "Morgen fahren wir mit dem Zug nach Berlin."]
+    en = ["The cat sleeps on the warm sofa.", "Tomorrow we take the train to Berlin."]
+    (src / "tatoeba.deu-eng.deu").write_text("\n".join(de) + "\n")
+    (src / "tatoeba.deu-eng.eng").write_text("\n".join(en) + "\n")
+    bucc = tmp_path / "bucc"
+    bucc.mkdir()
+    (bucc / "de-en.test.de").write_text("de-1\tDie Katze schläft auf dem warmen Sofa.\n")
+    (bucc / "de-en.test.en").write_text("en-1\tThe cat sleeps on the warm sofa.\n")
+    (bucc / "de-en.test.gold").write_text("de-1\ten-1\n")
+    man = perturb_retrieval(src, tmp_path / "out", "typos", 1.0, 3)
+    out = (tmp_path / "out" / "tatoeba.deu-eng.deu").read_text().splitlines()
+    assert len(out) == 2 and out != de and (tmp_path / "out" / "tatoeba.deu-eng.eng").read_text().splitlines() == en
+    assert man["computed"]["applied"]["tatoeba.deu-eng.deu"]["rate"] > 0.9
+    again = perturb_retrieval(src, tmp_path / "again", "typos", 1.0, 3)  # same seed, same text
+    assert (tmp_path / "again" / "tatoeba.deu-eng.deu").read_text().splitlines() == out
+    assert again["computed"] == man["computed"]
+    perturb_retrieval(bucc, tmp_path / "bucc-out", "casing", 1.0, 0)
+    line = (tmp_path / "bucc-out" / "de-en.test.de").read_text().strip()
+    assert line.startswith("de-1\t") and line != "de-1\tDie Katze schläft auf dem warmen Sofa."
+    assert (tmp_path / "bucc-out" / "de-en.test.en").read_text() == (bucc / "de-en.test.en").read_text()
+    assert (tmp_path / "bucc-out" / "de-en.test.gold").read_text() == "de-1\ten-1\n"
+    with pytest.raises(InputError, match="does not apply to retrieval"):
+        perturb_retrieval(src, tmp_path / "x", "word-order", 0.5, 0)

@@ -37,3 +37,17 @@ def test_entity_and_o_accuracy():
     pred = [["B-PER", "O", "O", "B-ORG"], ["B-LOC", "O"]]
     # entity tokens: B-PER right, I-PER wrong, B-LOC right (2/3); O tokens: O right, O->B-ORG wrong, O right (2/3)
     assert entity_and_o_accuracy(pred, gold) == {"entity_tokens": 66.67, "o_tokens": 66.67}
+
+
+def test_ner_scores_report_entity_and_o_tokens():
+    from xprep.records import TaggingRecord
+    from xprep.train.loop import score
+
+    recs = [
+        TaggingRecord(id="a", lang="de", tokens=["Anna", "wohnt", "in", "Berlin"], tags=["B-PER", "O", "O", "B-LOC"])
+    ]
+    got = score(recs, [["B-PER", "O", "B-LOC", "O"]], "de")
+    assert got["entity_tokens"] == 50.0 and got["o_tokens"] == 50.0 and got["token_accuracy"] == 50.0
+    assert "entity_tokens" not in score(
+        [TaggingRecord(id="b", lang="de", tokens=["Anna"], tags=["PROPN"])], [["PROPN"]], "de"
+    )

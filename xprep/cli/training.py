@@ -273,7 +273,12 @@ def _eval_records(task: str, lang: str, path: str) -> list:
 )
 @click.option("--rate", default=0.1, show_default=True, help="Share of perturbable words to change.")
 @click.option("--seed", default=0, show_default=True)
-@click.option("--task", required=True, help="Target task name (xnli, pawsx, xquad, ...): rules depend on it.")
+@click.option(
+    "--task",
+    required=True,
+    help="Target task name (xnli, pawsx, xquad, ...): rules depend on it. tatoeba/bucc: SOURCE is a retrieval "
+    "folder and only its non-English side is perturbed.",
+)
 @click.option("--fields", default=None, help="Span records: question (default) and/or context, comma-separated.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 def perturb_cmd(
@@ -286,7 +291,16 @@ def perturb_cmd(
     fields: str | None,
     out: Path,
 ) -> None:
-    """Write a seeded, label-preserving perturbed copy of a test set (records.jsonl or a build folder)."""
+    """Write a seeded, label-preserving perturbed copy of a test set (records.jsonl, a build folder, or a
+    Tatoeba/BUCC folder)."""
+    if task in ("tatoeba", "bucc"):  # retrieval folders: only the non-English side is perturbed
+        from xprep.evaluate.perturb_retrieval import perturb_retrieval
+
+        man = perturb_retrieval(source, out, perturbation, rate, seed, lexicons)
+        for name, a in man["computed"]["applied"].items():
+            click.echo(f"{name}: requested rate {rate}, applied {a['rate']} ({a['changed']} of {a['units']} words)")
+        click.echo(f"output: {out}")
+        return
     from xprep.evaluate.perturb import perturb_file
 
     chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else None

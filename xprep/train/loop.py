@@ -292,10 +292,15 @@ def score(records: Sequence[Record], predictions: Sequence[Any], lang: str) -> d
     golds = [r.tags for r in records]  # type: ignore[attr-defined]
     flat_p = [t for p in predictions for t in p]
     flat_g = [t for g in golds for t in g]
-    return {
+    out = {
         "f1": round(100 * chunk_f1(predictions, golds)["f1"], 2),
         "token_accuracy": round(100 * accuracy(flat_p, flat_g), 2),
     }
+    if any(t[:2] in ("B-", "I-") for t in flat_g):  # NER: also entity tokens and O tokens apart
+        from xprep.evaluate.robustness import entity_and_o_accuracy
+
+        out.update(entity_and_o_accuracy(predictions, golds))
+    return out
 
 
 def item_scores(records: Sequence[Record], predictions: Sequence[Any], lang: str) -> list[float]:
