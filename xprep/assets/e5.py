@@ -248,7 +248,10 @@ def embed(model_dir: str | Path, texts: list[str], prefix: str = "query: ") -> A
     from transformers import AutoModel, AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(str(model_dir))
-    model = AutoModel.from_pretrained(str(model_dir)).eval()
+    from xprep.progress import quiet_loading
+
+    with quiet_loading():
+        model = AutoModel.from_pretrained(str(model_dir)).eval()
     enc = tok([prefix + t for t in texts], padding=True, truncation=True, max_length=512, return_tensors="pt")
     with torch.inference_mode():
         hidden = model(**enc).last_hidden_state

@@ -33,7 +33,10 @@ def embed_sentences(
     from transformers import AutoModel, AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(str(model_dir))
-    model = AutoModel.from_pretrained(str(model_dir)).eval()
+    from xprep.progress import quiet_loading
+
+    with quiet_loading():
+        model = AutoModel.from_pretrained(str(model_dir)).eval()
     layer = layer if layer is not None else default_layer(model.config.num_hidden_layers)
     out = []
     for i in range(0, len(sentences), batch_size):

@@ -133,7 +133,10 @@ class EncoderAligner:
             from transformers import AutoModel, AutoTokenizer
 
             tok = AutoTokenizer.from_pretrained(self.model)
-            enc = AutoModel.from_pretrained(self.model).to(self.device).eval()
+            from xprep.progress import quiet_loading
+
+            with quiet_loading():
+                enc = AutoModel.from_pretrained(self.model).to(self.device).eval()
             self._state.update(model=enc, tok=tok)
         return self._state["model"], self._state["tok"]
 

@@ -69,7 +69,10 @@ def load_head(
         import torch
 
         torch.manual_seed(seed)
-    return cls.from_pretrained(model, ignore_mismatched_sizes=True, **kwargs)
+    from xprep.progress import quiet_loading
+
+    with quiet_loading():
+        return cls.from_pretrained(model, ignore_mismatched_sizes=True, **kwargs)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from typing import Any
 
 from xprep import __version__
 from xprep.errors import InputError
+from xprep.progress import quiet_loading
 from xprep.records import PairRecord, Record, TaggingRecord
 from xprep.train.loop import (
     Task,
@@ -92,7 +93,8 @@ def train_intermediate(
     with _bar("intermediate", cfg, len(records)) as bar:
         log = train_tasks(tasks, tok, cfg, bar)
     log.update(seconds=round(time.perf_counter() - t0, 2), kinds=list(by_kind), records=len(records))
-    tasks[0].model.save_pretrained(out)  # its encoder is the shared one; the heads are dropped on loading
+    with quiet_loading():
+        tasks[0].model.save_pretrained(out)  # its encoder is the shared one; the heads are dropped on loading
     tok.save_pretrained(out)
     echo(f"intermediate: {log['steps']} steps, last loss {log['losses'][-1]:.4f}")
     return log
@@ -117,7 +119,8 @@ def train_target(
     with _bar("target", cfg, len(target)) as bar:
         log = train(model, tok, target, cfg, labels, bar)
     log["seconds"] = round(time.perf_counter() - t0, 2)
-    model.save_pretrained(out / "target")
+    with quiet_loading():
+        model.save_pretrained(out / "target")
     tok.save_pretrained(out / "target")
     echo(f"target: {log['steps']} steps, last loss {log['losses'][-1]:.4f}")
     return model, tok, log
@@ -234,7 +237,8 @@ def load_trained(run: Path, kind: str) -> tuple[Any, Any, list[str] | None]:
         raise InputError("no trained target model here", where=str(run), hint="a folder made by xprep train")
     config = AutoConfig.from_pretrained(str(target_dir))
     labels = [config.id2label[i] for i in range(len(config.id2label))] if kind == "tagging" else None
-    model = getattr(transformers, HEAD_CLASSES[kind]).from_pretrained(str(target_dir))
+    with quiet_loading():
+        model = getattr(transformers, HEAD_CLASSES[kind]).from_pretrained(str(target_dir))
     return model, AutoTokenizer.from_pretrained(str(target_dir)), labels
 
 
