@@ -125,15 +125,19 @@ def test_evaluate_a_run_and_rescore(tiny_xlmr, tmp_path):
     run = tmp_path / "run"
     res = _train(tiny_xlmr, str(run), ["--target-task", "pawsx", "--target", str(train), "--eval", f"fr={fr}"])
     assert res.exit_code == 0, res.output
+    trained = json.loads((run / "results.json").read_text())["results"]
     fresh = runner.invoke(main, ["evaluate", str(run), "--task", "pawsx", "--eval", f"fr={fr}"])
     assert fresh.exit_code == 0, fresh.output
-    first = json.loads((run / "results.pawsx.json").read_text())["results"]
+    saved = run / "eval" / "pawsx.fr.clean.json"
+    first = json.loads(saved.read_text())
+    assert first["n"] == 2 and len(first["items"]) == 2 and first["ids"] == ["1", "2"]
     again = runner.invoke(main, ["evaluate", str(run), "--task", "pawsx", "--eval", f"fr={fr}", "--rescore"])
     assert again.exit_code == 0, again.output
-    second = json.loads((run / "results.pawsx.json").read_text())["results"]
-    assert [r["value"] for r in first] == [r["value"] for r in second] and second[0]["rescored"]
-    trained = json.loads((run / "results.json").read_text())["results"]
-    assert trained[0]["value"] == first[0]["value"], "the same model scores the same records the same way"
+    second = json.loads(saved.read_text())
+    assert first["metrics"] == second["metrics"] and first["predictions"] == second["predictions"]
+    assert trained[0]["value"] == first["metrics"]["accuracy"], "the same model scores the same records the same way"
+    tagged = runner.invoke(main, ["evaluate", str(run), "--task", "pawsx", "--eval", f"fr={fr}", "--tag", "typos"])
+    assert tagged.exit_code == 0 and (run / "eval" / "pawsx.fr.typos.json").is_file()
     missing = runner.invoke(main, ["evaluate", str(run), "--task", "xnli"])
     assert missing.exit_code == 2 and "needs --eval" in missing.output
 

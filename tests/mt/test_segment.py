@@ -22,6 +22,8 @@ def _sents(text):
         ("यह अच्छा है। वह भी।", ["यह अच्छा है।", "वह भी।"]),
         ("Line one\nLine two.", ["Line one", "Line two."]),
         ('He said "Stop." Then he left.', ['He said "Stop."', "Then he left."]),
+        ("Am 1. Januar galt es. Es gilt z. B. hier.", ["Am 1. Januar galt es.", "Es gilt z. B. hier."]),
+        ("Built in 1990. It fell in 12. Then it rose.", ["Built in 1990.", "It fell in 12.", "Then it rose."]),
         ("no punctuation at all", ["no punctuation at all"]),
         ("", []),
     ],

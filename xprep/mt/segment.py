@@ -62,6 +62,10 @@ ABBREVIATIONS = frozenset(
         "ph.d",
     ]
 )
+ORDINAL_NEXT = frozenset(
+    "Januar Februar März April Mai Juni Juli August September Oktober November Dezember Jänner "
+    "Jahrhundert Jahrhunderts Jahrtausend Weltkrieg Weltkriegs Platz Liga Klasse Auflage Mal".split()
+)
 _LATIN_END = re.compile(r"""[.!?…]+["')\]»”’]*(?=\s+["'(\[«“‘¿¡]?[\w\d])""")
 _HARD_END = re.compile(r"""[。！？!?][」』”’)）]*|[।॥؟۔]""")
 
@@ -81,8 +85,13 @@ def _ends(text: str) -> list[int]:
         word = word.lstrip("\"'([«“").lower()
         if m.group().startswith(".") and (word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
             continue
-        if m.group().startswith(".") and word[-1:].isdigit() and text[m.end() :].lstrip()[:1].isdigit():
+        after = text[m.end() :].lstrip()
+        if m.group().startswith(".") and word[-1:].isdigit() and after[:1].isdigit():
             continue
+        if m.group() == "." and word.isdigit() and len(word) <= 2 and after.split(None, 1)[0] in ORDINAL_NEXT:
+            continue  # a German-style ordinal: "am 1. Januar", "im 19. Jahrhundert"
+        if m.group() == "." and after[:1].islower():
+            continue  # a sentence does not start in lower case: an abbreviation we do not list
         ends.add(m.end())
     for m in _HARD_END.finditer(text):
         ends.add(m.end())
