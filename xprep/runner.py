@@ -110,36 +110,25 @@ def _write(step: Step, records: list[Record]) -> dict[str, Any]:
 
 # --- stages ---------------------------------------------------------------------------------------
 def _model(step: Step, ctx: RunContext) -> dict[str, Any]:
+    from xprep.demo import sample_texts
     from xprep.mt.tiny import build_tiny_model, build_tiny_xlmr
 
     if "model" in step.config:  # the tiny encoder: vocabulary from every embedded sample, all languages
-        texts = _sample_texts()
-        return {"path": str(build_tiny_xlmr(step.folder / "model", texts))}
+        return {"path": str(build_tiny_xlmr(step.folder / "model", sample_texts(targets=True)))}
     langs = {lang for c in ctx.recipe.conditions if condition_kind(c) == "translated" for lang in c.langs}
     if step.config["mt"] == "auto" and _apertium_covers(langs):
         return {"path": "apertium", "engine": "apertium"}
-    path = build_tiny_model("m2m100", step.folder / "model", _sample_texts(), seed=0)
+    path = build_tiny_model("m2m100", step.folder / "model", sample_texts(targets=True), seed=0)
     ctx.echo("  MT: a tiny random-weight M2M100 (its translations are nonsense; set translate.mt to a real model)")
     return {"path": str(path), "engine": "tiny"}
 
 
-def _sample_texts() -> list[str]:
-    from xprep.demo import sample_texts
-    from xprep.evaluate.xtreme import TARGETS, load_target, target_sample
-
-    texts = sample_texts()
-    for name, spec in TARGETS.items():
-        if spec.sample:
-            for lang in ("en", "de", "es"):
-                texts += [t for r in load_target(name, lang, target_sample(name)) for _, t in r.segments()]
-    return texts
-
-
 def _apertium_covers(langs: set[str]) -> bool:
     from xprep.mt.apertium import installed_modes
+    from xprep.mt.langcodes import ISO3
 
     modes = installed_modes()
-    return bool(langs) and all(f"eng-{ {'es': 'spa', 'ca': 'cat'}.get(lang, lang) }" in modes for lang in langs)
+    return bool(langs) and all(f"eng-{ISO3.get(lang, lang)}" in modes for lang in langs)
 
 
 def _task_file(source: str, task: str) -> Path | None:
@@ -261,11 +250,15 @@ def _target(step: Step, ctx: RunContext) -> dict[str, Any]:
     base = _made(inter)["path"] if inter else _encoder(step, ctx)
     data = next(d for d in step.deps if d.stage == "data")
     target = _records_of(data)
-    evals = [
-        _records_of(s)
-        for s in ctx.steps
-        if s.stage == "data" and "split" not in s.config and s.config["task"] == cfg["target"]
-    ]
+    evals = (  # the tag set of tagging targets spans the evaluation sets; other kinds need none of them
+        [
+            _records_of(s)
+            for s in ctx.steps
+            if s.stage == "data" and "split" not in s.config and s.config["task"] == cfg["target"]
+        ]
+        if target[0].KIND == "tagging"
+        else []
+    )
     epochs = ctx.recipe.train.target_epochs or TARGETS.get(cfg["target"]).target_epochs
     tcfg = _train_cfg(ctx.recipe, cfg["seed"], epochs)
     _, _, log = train_target(base, target, tcfg, step.folder, tag_labels_for(*evals), ctx.echo)

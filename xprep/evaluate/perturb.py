@@ -302,6 +302,14 @@ PERTURBATIONS.add(
 )
 
 
+def check_request(name: str, rate: float, lexicon: dict | None) -> None:
+    """A word-level perturbation request that can run: a rate in [0, 1], a lexicon for code-switching."""
+    if name == "code-switch" and not lexicon:
+        raise InputError("code-switching needs a lexicon", hint="--lexicon FILE (xprep dict import writes one)")
+    if not 0 <= rate <= 1:
+        raise InputError(f"rate must be in [0, 1], got {rate}")
+
+
 def perturb_record(
     rec: Record,
     name: str,
@@ -321,10 +329,7 @@ def perturb_record(
         return _reorder(rec, rate, seed, task)
     if name == "distractor":
         return _distractor(rec, seed, task, pool)
-    if name == "code-switch" and not lexicon:
-        raise InputError("code-switching needs a lexicon", hint="--lexicon FILE (xprep dict import writes one)")
-    if not 0 <= rate <= 1:
-        raise InputError(f"rate must be in [0, 1], got {rate}")
+    check_request(name, rate, lexicon)
     if spec.reorders and task == "pawsx":
         raise InputError("order-changing perturbations are refused for PAWS-X (word order decides its label)")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep.errors import InputError
-from xprep.evaluate.perturb import PERTURBATIONS, _word_edit, example_rng, read_lexicons
+from xprep.evaluate.perturb import PERTURBATIONS, _word_edit, check_request, example_rng, read_lexicons
 
 _TATOEBA = re.compile(r"^tatoeba\.([a-z]{3})-eng\.([a-z]{3})$")
 _BUCC = re.compile(r"^([a-z]{2})-en\.([a-z]+)\.([a-z]{2}|gold)$")
@@ -31,10 +31,7 @@ def perturb_sentence(
     spec = PERTURBATIONS.get(name)
     if spec.reorders or name == "distractor":
         raise InputError(f"'{name}' does not apply to retrieval", hint="word-level perturbations only")
-    if name == "code-switch" and not lexicon:
-        raise InputError("code-switching needs a lexicon", hint="--lexicon FILE (xprep dict import writes one)")
-    if not 0 <= rate <= 1:
-        raise InputError(f"rate must be in [0, 1], got {rate}")
+    check_request(name, rate, lexicon)
     ctx = {"lang": lang, "lexicon": lexicon or {}}
     rng = example_rng(seed, name, task, lang, sid, "text")
     ed = _word_edit(unicodedata.normalize("NFC", text), rng, rate, (), lambda w, r: spec.edit(w, r, ctx), False, None)
