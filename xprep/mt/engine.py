@@ -88,6 +88,7 @@ class MTModel:
     sp_source: Any
     sp_target: Any
     max_positions: int | None = None
+    restricted_to: tuple[str, ...] = ()  # a vocabulary-restricted folder (xprep.mt.vmap): its languages
 
     @classmethod
     def load(cls, path: str | Path, options: DeviceOptions | None = None) -> MTModel:
@@ -131,10 +132,17 @@ class MTModel:
             sp_source=spm.SentencePieceProcessor(model_file=str(path / family.source_spm)),
             sp_target=spm.SentencePieceProcessor(model_file=str(path / family.target_spm)),
             max_positions=info.get("max_positions"),
+            restricted_to=tuple(info.get("restricted_to") or ()),
         )
 
     def check_languages(self, src: str, tgt: str) -> None:
         """Raise :class:`ModelError` before any work if this model cannot translate ``src`` -> ``tgt``."""
+        if self.restricted_to and tgt not in self.restricted_to:
+            raise ModelError(
+                f"vocabulary restricted to {', '.join(self.restricted_to)}: this model cannot translate into {tgt}",
+                where=str(self.path),
+                hint=f"use the unrestricted model ({self.info.get('restricted_from', 'its source folder')})",
+            )
         pair = self.info.get("languages")
         if self.family.name == "marian" and pair and (src, tgt) != tuple(pair):
             raise ModelError(
@@ -346,6 +354,7 @@ class TranslationEngine:
             sampling_topk=s.sampling_topk,
             sampling_temperature=s.sampling_temperature,
             return_scores=False,
+            use_vmap=bool(self.model.restricted_to),
         )
         self.mt_seconds += time.perf_counter() - t0
         return handles

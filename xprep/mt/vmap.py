@@ -1,0 +1,142 @@
+"""Vocabulary restriction: a model folder whose output layer is cut to one set of target languages.
+
+CTranslate2 can restrict the output projection and softmax of every batch to a candidate set
+(``translate_batch(use_vmap=True)``) read from ``vmap.txt`` in the model folder. Each line is
+``SOURCE N-GRAM<TAB>TARGET TOKENS``; the line with an empty n-gram lists the tokens that are always
+candidates, and the tokens of the target prefix are always added. With NLLB's 256k vocabulary the
+output layer is most of a greedy decoding step (about 60% of its FLOPs), so a German-only candidate
+set of a few tens of thousands of pieces removes most of that work.
+
+:func:`restrict_model` writes such a folder next to nothing: the weights are symbolic links to the
+original model, and ``vmap.txt`` holds
+
+* ``""`` -> every piece the target tokenizer produces on the given target-language texts (seen at
+  least ``min_count`` times) and the special tokens (the language token comes with the prefix);
+* with ``copy_through``, every vocabulary piece -> itself, so names, numbers and URLs of the source
+  can still be copied into the output.
+
+A restricted folder is a different model: its checksum covers ``vmap.txt``, so its cache entries
+never mix with the unrestricted model's, and ``xprep_model.json`` lists the languages it may
+translate into (any other target is refused before work starts).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from xprep.errors import InputError, ModelError
+
+VMAP_FILE = "vmap.txt"
+_NOT_LINKED = {VMAP_FILE, ".xprep-checksum"}
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """What :func:`restrict_model` wrote: sizes are in tokens of the model's target vocabulary."""
+
+    out: str
+    languages: list[str]
+    vocabulary: int
+    always: int
+    copy_through: bool
+    segments: dict[str, int]
+    min_count: int
+
+    @property
+    def share(self) -> float:
+        """Share of the vocabulary that is always a candidate."""
+        return self.always / self.vocabulary if self.vocabulary else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "share": round(self.share, 4)}
+
+
+def _target_vocabulary(model_dir: Path) -> list[str]:
+    """The model's target vocabulary in id order (shared or target-only file)."""
+    for name in ("shared_vocabulary.json", "target_vocabulary.json"):
+        if (model_dir / name).is_file():
+            return json.loads((model_dir / name).read_text(encoding="utf-8"))
+    for name in ("shared_vocabulary.txt", "target_vocabulary.txt"):
+        if (model_dir / name).is_file():
+            return (model_dir / name).read_text(encoding="utf-8").splitlines()
+    raise ModelError("no target vocabulary file in the model folder", where=str(model_dir))
+
+
+def restrict_model(
+    model_dir: str | Path,
+    out: str | Path,
+    texts: Mapping[str, Iterable[str]],
+    min_count: int = 1,
+    copy_through: bool = True,
+    force: bool = False,
+) -> Restriction:
+    """Write a restricted copy of ``model_dir`` into ``out`` for the languages that key ``texts``.
+
+    ``texts`` maps an xprep language code to target-language text in that language (a few thousand
+    sentences of news or Wikipedia are enough; the tokens they use are the candidate set).
+    """
+    from xprep.mt.engine import MTModel
+
+    model_dir, out = Path(model_dir), Path(out)
+    if not texts:
+        raise InputError("give target-language text for at least one language (--text LANG=FILE)")
+    if min_count < 1:
+        raise InputError(f"--min-count must be at least 1, not {min_count}")
+    if out.resolve() == model_dir.resolve():
+        raise InputError("the restricted folder must differ from the model folder", where=str(out))
+    if out.exists() and any(out.iterdir()) and not force:
+        raise ModelError("output folder exists and is not empty", where=str(out), hint="pass --force")
+    model = MTModel.load(model_dir)
+    if model.restricted_to:
+        raise ModelError("this model is already restricted; restrict the original", where=str(model_dir))
+    vocab = _target_vocabulary(model_dir)
+    known = set(vocab)
+    counts: Counter[str] = Counter()
+    segments: dict[str, int] = {}
+    always: set[str] = set()
+    for lang, lines in texts.items():
+        lang_token = model.family.target_token(lang)
+        pair = model.info.get("languages")
+        wrong_pair = model.family.name == "marian" and pair and lang != pair[1]
+        if (lang_token is not None and lang_token not in known) or wrong_pair:
+            raise ModelError(f"model does not translate into '{lang}'", where=str(model_dir))
+        batch = [t for t in (line.strip() for line in lines) if t]
+        if not batch:
+            raise InputError(f"no text given for '{lang}'")
+        segments[lang] = len(batch)
+        for pieces in model.sp_target.encode(batch, out_type=str):
+            counts.update(pieces)
+    always.update(t for t, c in counts.items() if c >= min_count and t in known)
+    always.update(known & {"<s>", "<pad>", "</s>", "<unk>"})  # the language token comes with the target prefix
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.iterdir():
+        if old.is_symlink() or old.is_file():
+            old.unlink()
+    for src in model_dir.iterdir():
+        if src.is_file() and src.name not in _NOT_LINKED and src.name != "xprep_model.json":
+            (out / src.name).symlink_to(src.resolve())
+    with (out / VMAP_FILE).open("w", encoding="utf-8") as fh:
+        fh.write("\t" + " ".join(t for t in vocab if t in always) + "\n")
+        if copy_through:
+            for tok in vocab:
+                if tok and " " not in tok and "\t" not in tok:
+                    fh.write(f"{tok}\t{tok}\n")
+    info = dict(model.info)
+    info["restricted_to"] = sorted(texts)
+    info["restricted_from"] = str(model_dir.resolve())
+    (out / "xprep_model.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    report = Restriction(
+        out=str(out),
+        languages=sorted(texts),
+        vocabulary=len(vocab),
+        always=sum(1 for t in vocab if t in always),
+        copy_through=copy_through,
+        segments=segments,
+        min_count=min_count,
+    )
+    (out / "restriction.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+    return report
