@@ -95,3 +95,20 @@ def test_cli_restrict(tiny_m2m100, tmp_path, german):
         main, ["models", "restrict", str(tiny_m2m100), "--out", str(tmp_path / "r"), "--text", f"de={text}"]
     )
     assert again.exit_code != 0 and "--force" in again.output
+
+
+def test_bench_translate_script_runs_at_tiny_size():
+    """The benchmark (NLLB-shaped on a GPU elsewhere) smoke-run at tiny size: every row and the ratios print."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "bench_translate.py"
+    args = ["--shape", "tiny", "--segments", "12", "--out-len", "4", "--vmap-size", "200", "--hf-batch", "4"]
+    res = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    lines = res.stdout.splitlines()
+    names = [line.split("  ")[0] for line in lines]
+    assert {"raw ctranslate2", "xprep", "xprep + vmap 200", "hf generate (fp32)"} <= set(names), res.stdout
+    ratios = dict(kv.split("=") for kv in lines[-1].removeprefix("ratios: ").split())
+    assert set(ratios) == {"xprep/ct2", "xprep/hf", "vmap/xprep"} and all(float(v) > 0 for v in ratios.values())

@@ -29,9 +29,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from xprep.errors import InputError, ModelError
+from xprep.mt.convert import MODEL_INFO
 
 VMAP_FILE = "vmap.txt"
-_NOT_LINKED = {VMAP_FILE, ".xprep-checksum"}
+_NOT_LINKED = {VMAP_FILE, ".xprep-checksum", "xprep_model.json", "restriction.json"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Restriction:
         return {**asdict(self), "share": round(self.share, 4)}
 
 
-def _target_vocabulary(model_dir: Path) -> list[str]:
+def target_vocabulary(model_dir: Path) -> list[str]:
     """The model's target vocabulary in id order (shared or target-only file)."""
     for name in ("shared_vocabulary.json", "target_vocabulary.json"):
         if (model_dir / name).is_file():
@@ -93,7 +94,7 @@ def restrict_model(
     model = MTModel.load(model_dir)
     if model.restricted_to:
         raise ModelError("this model is already restricted; restrict the original", where=str(model_dir))
-    vocab = _target_vocabulary(model_dir)
+    vocab = target_vocabulary(model_dir)
     known = set(vocab)
     counts: Counter[str] = Counter()
     segments: dict[str, int] = {}
@@ -112,23 +113,7 @@ def restrict_model(
             counts.update(pieces)
     always.update(t for t, c in counts.items() if c >= min_count and t in known)
     always.update(known & {"<s>", "<pad>", "</s>", "<unk>"})  # the language token comes with the target prefix
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.iterdir():
-        if old.is_symlink() or old.is_file():
-            old.unlink()
-    for src in model_dir.iterdir():
-        if src.is_file() and src.name not in _NOT_LINKED and src.name != "xprep_model.json":
-            (out / src.name).symlink_to(src.resolve())
-    with (out / VMAP_FILE).open("w", encoding="utf-8") as fh:
-        fh.write("\t" + " ".join(t for t in vocab if t in always) + "\n")
-        if copy_through:
-            for tok in vocab:
-                if tok and " " not in tok and "\t" not in tok:
-                    fh.write(f"{tok}\t{tok}\n")
-    info = dict(model.info)
-    info["restricted_to"] = sorted(texts)
-    info["restricted_from"] = str(model_dir.resolve())
-    (out / "xprep_model.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    write_restricted(model_dir, out, [t for t in vocab if t in always], sorted(texts), copy_through, vocab)
     report = Restriction(
         out=str(out),
         languages=sorted(texts),
@@ -140,3 +125,32 @@ def restrict_model(
     )
     (out / "restriction.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
     return report
+
+
+def write_restricted(
+    model_dir: Path,
+    out: Path,
+    always: list[str],
+    languages: list[str],
+    copy_through: bool = True,
+    vocab: list[str] | None = None,
+) -> None:
+    """Write ``out``: links to ``model_dir``'s files, ``vmap.txt`` (``always`` + copy-through) and the info."""
+    vocab = vocab if vocab is not None else target_vocabulary(model_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.iterdir():
+        if old.is_symlink() or old.is_file():
+            old.unlink()
+    for src in model_dir.iterdir():
+        if src.is_file() and src.name not in _NOT_LINKED:
+            (out / src.name).symlink_to(src.resolve())
+    with (out / VMAP_FILE).open("w", encoding="utf-8") as fh:
+        fh.write("\t" + " ".join(always) + "\n")
+        if copy_through:
+            fh.writelines(f"{tok}\t{tok}\n" for tok in vocab if tok and " " not in tok and "\t" not in tok)
+    info = (
+        json.loads((model_dir / MODEL_INFO).read_text(encoding="utf-8")) if (model_dir / MODEL_INFO).is_file() else {}
+    )
+    info["restricted_to"] = languages
+    info["restricted_from"] = str(model_dir.resolve())
+    (out / MODEL_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
