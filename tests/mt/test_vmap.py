@@ -36,6 +36,7 @@ def test_restricted_model_only_emits_candidates(tiny_m2m100, tmp_path, german):
     report = restrict_model(tiny_m2m100, tmp_path / "de", {"de": german}, copy_through=False)
     allowed = set((tmp_path / "de" / VMAP_FILE).read_text(encoding="utf-8").splitlines()[0].split("\t")[1].split())
     assert report.always == len(allowed) and 0 < report.share < 1 and report.segments == {"de": len(german)}
+    assert 0.5 < report.heldout_coverage["de"] < 1, "41 sentences cannot cover new German text"
     pieces = {p for s in MTModel.load(tiny_m2m100).sp_target.encode(german, out_type=str) for p in s}
     assert pieces & read_model_vocab(tiny_m2m100) <= allowed
     texts = synthetic_sentences(8)
@@ -112,3 +113,12 @@ def test_bench_translate_script_runs_at_tiny_size():
     assert {"raw ctranslate2", "xprep", "xprep + vmap 200", "hf generate (fp32)"} <= set(names), res.stdout
     ratios = dict(kv.split("=") for kv in lines[-1].removeprefix("ratios: ").split())
     assert set(ratios) == {"xprep/ct2", "xprep/hf", "vmap/xprep"} and all(float(v) > 0 for v in ratios.values())
+
+
+def test_heldout_coverage_is_hand_checked():
+    from xprep.mt.vmap import _heldout_coverage
+
+    encoded = [["▁a", "▁b"]] * 9 + [["▁a", "▁c"]]  # the 10th segment is held out: ▁a seen 9 times, ▁c never
+    assert _heldout_coverage(encoded, min_count=1) == 0.5
+    assert _heldout_coverage(encoded, min_count=10) == 0.0
+    assert _heldout_coverage(encoded[:5], min_count=1) == 1.0  # nothing held out

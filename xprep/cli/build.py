@@ -129,7 +129,16 @@ def models_restrict(
         + ", ".join(f"{k}={v}" for k, v in report.segments.items())
         + f")\n  always candidates: {report.always} of {report.vocabulary} tokens ({100 * report.share:.1f}%)"
         + ("; each source piece may also be copied" if report.copy_through else "")
+        + "\n  held-out coverage (every 10th segment against a set built from the rest): "
+        + ", ".join(f"{k} {100 * v:.1f}%" for k, v in report.heldout_coverage.items())
     )
+    low = [k for k, v in report.heldout_coverage.items() if v < 0.99]
+    if low:
+        click.echo(
+            f"WARNING: held-out coverage below 99% for {', '.join(low)}: the restriction will cut real words; "
+            "give more target-language text",
+            err=True,
+        )
 
 
 @models.command("e5-small")

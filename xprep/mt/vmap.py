@@ -46,6 +46,7 @@ class Restriction:
     copy_through: bool
     segments: dict[str, int]
     min_count: int
+    heldout_coverage: dict[str, float]  # share of held-out pieces a set built from the rest would allow
 
     @property
     def share(self) -> float:
@@ -98,6 +99,7 @@ def restrict_model(
     known = set(vocab)
     counts: Counter[str] = Counter()
     segments: dict[str, int] = {}
+    coverage: dict[str, float] = {}
     always: set[str] = set()
     for lang, lines in texts.items():
         lang_token = model.family.target_token(lang)
@@ -109,9 +111,11 @@ def restrict_model(
         if not batch:
             raise InputError(f"no text given for '{lang}'")
         segments[lang] = len(batch)
-        for pieces in model.sp_target.encode(batch, out_type=str):
+        encoded = [[p for p in pieces if p in known] for pieces in model.sp_target.encode(batch, out_type=str)]
+        coverage[lang] = _heldout_coverage(encoded, min_count)
+        for pieces in encoded:
             counts.update(pieces)
-    always.update(t for t, c in counts.items() if c >= min_count and t in known)
+    always.update(t for t, c in counts.items() if c >= min_count)
     always.update(known & {"<s>", "<pad>", "</s>", "<unk>"})  # the language token comes with the target prefix
     write_restricted(model_dir, out, [t for t in vocab if t in always], sorted(texts), copy_through, vocab)
     report = Restriction(
@@ -122,9 +126,26 @@ def restrict_model(
         copy_through=copy_through,
         segments=segments,
         min_count=min_count,
+        heldout_coverage=coverage,
     )
     (out / "restriction.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
     return report
+
+
+def _heldout_coverage(encoded: list[list[str]], min_count: int, every: int = 10) -> float:
+    """Share of the pieces of every ``every``-th segment that a set built from the other segments contains.
+
+    It estimates how often a real word of new text would be cut by the restriction (lower is worse):
+    more, and more varied, target-language text raises it.
+    """
+    counts: Counter[str] = Counter()
+    for i, pieces in enumerate(encoded):
+        if i % every != every - 1:
+            counts.update(pieces)
+    held = [p for i, pieces in enumerate(encoded) if i % every == every - 1 for p in pieces]
+    if not held:
+        return 1.0
+    return sum(counts[p] >= min_count for p in held) / len(held)
 
 
 def write_restricted(
