@@ -200,6 +200,7 @@ def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, An
             "checksum": model.checksum,
             "quantization": model.info.get("quantization"),
             "source": model.info.get("source"),
+            "restricted_to": list(getattr(model, "restricted_to", ())) or None,
         },
         "decoding": job.decoding.as_dict(),
         "device": {

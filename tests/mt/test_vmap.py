@@ -122,3 +122,28 @@ def test_heldout_coverage_is_hand_checked():
     assert _heldout_coverage(encoded, min_count=1) == 0.5
     assert _heldout_coverage(encoded, min_count=10) == 0.0
     assert _heldout_coverage(encoded[:5], min_count=1) == 1.0  # nothing held out
+
+
+def test_translate_build_with_a_restricted_model(tiny_m2m100, tmp_path, german):
+    from xprep.pipeline import TranslateJob, translate_task
+    from xprep.tasks import TASKS, sample_path
+
+    restrict_model(tiny_m2m100, tmp_path / "de", {"de": german})
+
+    def job(langs: list[str]) -> TranslateJob:
+        return TranslateJob(
+            task="mnli",
+            langs=langs,
+            model=tmp_path / "de",
+            out=tmp_path / "build",
+            source=sample_path(TASKS.get("mnli")),
+            decoding=DecodingSettings(beam_size=1, max_decoding_length=16),
+            progress=False,
+        )
+
+    with pytest.raises(ModelError, match="restricted to de"):
+        translate_task(job(["de", "fr"]))
+    assert not (tmp_path / "build").exists() or not any((tmp_path / "build").rglob("records.jsonl"))
+    (cell,) = translate_task(job(["de"]))
+    manifest = json.loads((cell.path / "manifest.json").read_text())
+    assert manifest["declared"]["model"]["restricted_to"] == ["de"]
