@@ -30,6 +30,7 @@ from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, Translatio
 from xprep.projection.chain import DEFAULT_CHAIN
 from xprep.projection.tags import TagPolicy
 from xprep.quality.filter import QualityTally, Thresholds
+from xprep.quality.pool import CheckPool
 from xprep.records import Record
 from xprep.stages import ChunkResult, Item, make_aligner, process_chunk, resolve_aligner
 from xprep.tasks import TASKS, TaskSpec, load_task
@@ -63,6 +64,7 @@ class TranslateJob:
     tag_policy: TagPolicy = field(default_factory=TagPolicy)
     command: str = ""
     progress: bool = True
+    check_workers: int = 0  # >0: score quality checks in that many processes, overlapped with translation
 
 
 @dataclass
@@ -172,11 +174,25 @@ class LocalExecutor:
         cache = TranslationCache(job.cache or job.out / ".cache" / "translations.sqlite")
         engine = TranslationEngine(model, job.src_lang, job.decoding, job.device, cache)
         aligner = make_aligner(job) if spec.kind in ("span", "tagging") and "align" in job.projection else None
+        pool = CheckPool(job.check_workers) if job.check_workers > 0 and job.checks else None
         try:
+            if pool is None:
+                for chunk in chunks:
+                    yield process_chunk(chunk, langs, engine, job, aligner, progress)
+                return
+            # one chunk behind: chunk k is scored in the pool while chunk k+1 is translated
+            pending: ChunkResult | None = None
             for chunk in chunks:
-                yield process_chunk(chunk, langs, engine, job, aligner, progress)
+                result = process_chunk(chunk, langs, engine, job, aligner, progress, pool)
+                if pending is not None:
+                    yield pending.settle()
+                pending = result
+            if pending is not None:
+                yield pending.settle()
         finally:
             cache.close()
+            if pool is not None:
+                pool.close()
 
 
 def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, Any]:

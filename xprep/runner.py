@@ -167,6 +167,7 @@ def _build(step: Step, ctx: RunContext) -> dict[str, Any]:
     from xprep.mt.engine import DecodingSettings, DeviceOptions
     from xprep.pipeline import TranslateJob, cell_dir, translate_task
     from xprep.projection.chain import parse_chain
+    from xprep.quality.pool import check_workers
 
     tr = cfg["translate"]
     mt_step = next((d for d in step.deps if d.stage == "model"), None)
@@ -187,6 +188,7 @@ def _build(step: Step, ctx: RunContext) -> dict[str, Any]:
         drop_flagged=tr["drop_flagged"],
         progress=ctx.progress,
         command=f"xprep run ({step.name})",
+        check_workers=check_workers("auto", tr["device"]),
     )
     (result,) = translate_task(job)
     ctx.echo(f"  {result.manifest.computed.get('counts', {}).get('out', '?')} records")

@@ -42,16 +42,48 @@ class Item:
         return cls(record_from_dict(data["src"]), record_from_dict(data["tgt"]), list(data["mt_flags"]))
 
 
+# Scores (src, tgt) pairs with the named checks; returns a callable that waits for the values, in order.
+Scorer = Callable[[list[tuple[Record, Record]], list[str]], Callable[[], list[dict[str, Any]]]]
+
+
+def score_inline(pairs: list[tuple[Record, Record]], names: list[str]) -> Callable[[], list[dict[str, Any]]]:
+    """The default scorer: every check runs here, now."""
+    values = [checks.score(src, tgt, names) for src, tgt in pairs]
+    return lambda: values
+
+
 @dataclass
 class ChunkResult:
-    """Items per language, projection events per language, and the engine's counters for this chunk."""
+    """Items per language, projection events per language, and the engine's counters for this chunk.
+
+    With a deferred scorer the quality scores arrive later: :meth:`settle` waits for them and must run
+    before the items are read (executors settle before they hand a result to the driver).
+    """
 
     items: dict[str, list[Item]] = field(default_factory=dict)
     events: dict[str, Counter] = field(default_factory=dict)
     counters: Counter = field(default_factory=Counter)
     mt_seconds: float = 0.0
+    pending: Callable[[], list[dict[str, Any]]] | None = None
+
+    def settle(self) -> ChunkResult:
+        """Put the quality scores into the items (in the order they were scored) and check each record."""
+        if self.pending is not None:
+            values = iter(self.pending())
+            for items in self.items.values():
+                for item in items:
+                    item.tgt.meta["quality"] = next(values)
+            self.pending = None
+        for items in self.items.values():
+            for item in items:
+                problems = item.tgt.check()
+                if problems:  # a bug upstream, never the user's input: keep it visible
+                    raise RuntimeError(f"translated record {item.tgt.id} is invalid: {problems}")
+        return self
 
     def to_dict(self) -> dict[str, Any]:
+        if self.pending is not None:
+            raise RuntimeError("settle() a chunk result before serialising it")
         return {
             "items": {k: [i.to_dict() for i in v] for k, v in self.items.items()},
             "events": {k: dict(v) for k, v in self.events.items()},
@@ -137,10 +169,13 @@ def process_chunk(
     job: TranslateJob,
     aligner: Aligner | None,
     progress: Callable[[int], None] | None = None,
+    scorer: Scorer | None = None,
 ) -> ChunkResult:
     """Translate, reassemble, project and score one chunk into every language of ``langs``.
 
     Pure with respect to the build: nothing is written; the driver decides flags and writes, in order.
+    Without a ``scorer`` the checks run here and the result comes back settled; with one (a process
+    pool), they run elsewhere while the caller goes on, and the caller settles the result.
     """
     before, mt_before = Counter(engine.counters), engine.mt_seconds
     result = ChunkResult()
@@ -197,13 +232,12 @@ def process_chunk(
                 "source": {**src.meta.get("source", {}), "id": src.id, "lang": src.lang},
                 "translation": {"segments": {p: [list(o) for o in v] for p, v in offsets.items()}, "flags": mt_flags},
                 "projection": proj,
-                "quality": checks.score(src, tgt, list(job.checks)),
+                "quality": {},
             }
-            problems = tgt.check()
-            if problems:  # a bug upstream, never the user's input: keep it visible
-                raise RuntimeError(f"translated record {tgt.id} is invalid: {problems}")
             items.append(Item(src, tgt, mt_flags))
     result.counters = Counter(engine.counters)
     result.counters.subtract(before)
     result.mt_seconds = engine.mt_seconds - mt_before
-    return result
+    pairs = [(item.src, item.tgt) for lang_items in result.items.values() for item in lang_items]
+    result.pending = (scorer or score_inline)(pairs, list(job.checks))
+    return result if scorer else result.settle()

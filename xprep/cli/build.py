@@ -241,6 +241,12 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
             show_default=True,
             help="Language identifier of the checks (lingua: 75 languages, better on short text).",
         ),
+        click.option(
+            "--check-workers",
+            default="auto",
+            show_default=True,
+            help="Processes scoring the checks while the next chunk translates (auto: cuda min(8, cores-2), cpu 0).",
+        ),
         click.option("--filter", "drop_flagged", is_flag=True, help="Drop records any check flags (counted)."),
         click.option(
             "--projection",
@@ -275,6 +281,7 @@ def translate_cmd(task: str, **kw: object) -> None:
     from xprep.pipeline import TranslateJob, translate_task
     from xprep.projection.chain import parse_chain
     from xprep.projection.tags import TagPolicy
+    from xprep.quality.pool import check_workers
 
     job = TranslateJob(
         task=task,
@@ -313,6 +320,7 @@ def translate_cmd(task: str, **kw: object) -> None:
         tag_policy=TagPolicy(unaligned=str(kw["tag_unaligned"])),
         checks=("lingua" if kw["langid"] == "lingua" else "langid", "length_ratio", "copy", "repetition"),
         chunk_records=int(kw["chunk_records"]),  # type: ignore[arg-type]
+        check_workers=check_workers(str(kw["check_workers"]), str(kw["device"])),
     )
     executor = None
     if kw["executor"] == "ray":
