@@ -1,0 +1,66 @@
+"""Benchmark: a whole translate build when translation is fast, with the checks inline vs in a process pool.
+
+A tiny random-weight Marian translates synthetic MNLI-layout records (every segment distinct) on CPU
+at a few thousand segments a second, about what NLLB-600M does on one GPU, so the rest of the build
+(segmentation, checks, projection, writing) shows as it would there. The same build runs with the
+default checks scored inline (``--check-workers 0``) and in a pool of N processes one chunk behind
+translation, and the two outputs are compared byte for byte.
+
+Prints wall time, time inside CTranslate2, records/s and the share of wall time outside CTranslate2
+for each, and as its last line ``ratios: pool/inline=R``.
+Run: ``python scripts/bench_build.py [--segments 20000] [--workers 2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_memory import WORDS, write_tsv  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--segments", type=int, default=20000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    from xprep.demo import sample_texts
+    from xprep.mt.engine import DecodingSettings
+    from xprep.mt.tiny import build_tiny_model
+    from xprep.pipeline import TranslateJob, translate_task
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        model = build_tiny_model("marian", root / "model", sample_texts() + WORDS)
+        write_tsv(root / "mnli.tsv", args.segments)
+        rows = []
+        for workers in (0, args.workers):
+            (cell,) = translate_task(
+                TranslateJob(
+                    task="mnli",
+                    langs=["de"],
+                    model=model,
+                    out=root / f"build-{workers}",
+                    source=root / "mnli.tsv",
+                    decoding=DecodingSettings(beam_size=1, max_decoding_length=16),
+                    progress=False,
+                    projection=(),
+                    check_workers=workers,
+                )
+            )
+            c = cell.manifest.computed
+            digest = hashlib.sha256((cell.path / "records.jsonl").read_bytes()).hexdigest()[:16]
+            rows.append((workers, c["timing"]["wall_s"], c["timing"]["mt_s"], c["counts"]["out"], digest))
+    print(f"{'check workers':<15}{'wall s':>8}{'MT s':>7}{'records/s':>11}{'outside MT':>12}  records sha256")
+    for workers, wall, mt, n, digest in rows:
+        print(f"{workers:<15}{wall:>8.2f}{mt:>7.2f}{n / wall:>11.0f}{100 * (1 - mt / wall):>11.1f}%  {digest}")
+    print("outputs identical" if rows[0][4] == rows[1][4] else "OUTPUTS DIFFER")
+    print(f"ratios: pool/inline={rows[0][1] / rows[1][1]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
