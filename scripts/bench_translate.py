@@ -135,8 +135,9 @@ def run_hf(args: argparse.Namespace, hf_dir: Path, segments: list[str]) -> float
     if not gpu:
         torch.set_num_threads(os.cpu_count() or 1)
     tok = AutoTokenizer.from_pretrained(hf_dir)
-    model = AutoModelForSeq2SeqLM.from_pretrained(hf_dir, dtype=torch.float16 if gpu else torch.float32)
-    model = model.to(args.device).eval()
+    # cast after loading: the dtype argument's name differs between transformers versions
+    model = AutoModelForSeq2SeqLM.from_pretrained(hf_dir)
+    model = model.to(device=args.device, dtype=torch.float16 if gpu else torch.float32).eval()
     extra: dict[str, Any] = {}
     if args.shape == "nllb-600m":  # the language token is the first generated token, as CTranslate2's prefix
         extra["forced_bos_token_id"] = tok.convert_tokens_to_ids("__de__")
