@@ -116,12 +116,18 @@ def test_bench_translate_script_runs_at_tiny_size():
 
 
 def test_heldout_coverage_is_hand_checked():
-    from xprep.mt.vmap import _heldout_coverage
+    from xprep.mt.vmap import _PieceTally
 
-    encoded = [["▁a", "▁b"]] * 9 + [["▁a", "▁c"]]  # the 10th segment is held out: ▁a seen 9 times, ▁c never
-    assert _heldout_coverage(encoded, min_count=1) == 0.5
-    assert _heldout_coverage(encoded, min_count=10) == 0.0
-    assert _heldout_coverage(encoded[:5], min_count=1) == 1.0  # nothing held out
+    def tally(encoded):
+        t = _PieceTally()
+        t.add(encoded, known={"▁a", "▁b", "▁c"})
+        return t
+
+    encoded = [["▁a", "▁b"]] * 9 + [["▁a", "▁c", "▁zz"]]  # the 10th is held out: ▁a seen 9 times, ▁c never
+    assert tally(encoded).heldout_coverage(min_count=1) == 0.5  # ▁zz is not in the vocabulary: not counted
+    assert tally(encoded).heldout_coverage(min_count=10) == 0.0
+    assert tally(encoded[:5]).heldout_coverage(min_count=1) == 1.0  # nothing held out
+    assert tally(encoded).segments == 10
 
 
 def test_translate_build_with_a_restricted_model(tiny_m2m100, tmp_path, german):

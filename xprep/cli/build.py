@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -110,15 +111,21 @@ def models_restrict(
     """
     from xprep.mt.vmap import restrict_model
 
-    by_lang: dict[str, list[str]] = {}
+    files: dict[str, list[Path]] = {}
     for item in texts:
         lang, sep, file = item.partition("=")
         if not sep or not lang or not file:
             raise InputError(f"--text wants LANG=FILE, got '{item}'")
-        path = Path(file)
-        if not path.is_file():
+        if not Path(file).is_file():
             raise InputError("no such text file", where=file)
-        by_lang.setdefault(lang, []).extend(path.read_text(encoding="utf-8").splitlines())
+        files.setdefault(lang, []).append(Path(file))
+
+    def lines(paths: list[Path]) -> Iterator[str]:  # streamed: a corpus may be larger than memory
+        for path in paths:
+            with path.open(encoding="utf-8") as fh:
+                yield from fh
+
+    by_lang = {lang: lines(paths) for lang, paths in files.items()}
     report = restrict_model(model, out, by_lang, min_count=min_count, copy_through=not no_copy_through, force=force)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))

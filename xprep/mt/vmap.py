@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from xprep.errors import InputError, ModelError
@@ -107,14 +107,15 @@ def restrict_model(
         wrong_pair = model.family.name == "marian" and pair and lang != pair[1]
         if (lang_token is not None and lang_token not in known) or wrong_pair:
             raise ModelError(f"model does not translate into '{lang}'", where=str(model_dir))
-        batch = [t for t in (line.strip() for line in lines) if t]
-        if not batch:
+        tally = _PieceTally()
+        for batch in _batches(lines):
+            tally.add(model.sp_target.encode(batch, out_type=str), known)
+        if not tally.segments:
             raise InputError(f"no text given for '{lang}'")
-        segments[lang] = len(batch)
-        encoded = [[p for p in pieces if p in known] for pieces in model.sp_target.encode(batch, out_type=str)]
-        coverage[lang] = _heldout_coverage(encoded, min_count)
-        for pieces in encoded:
-            counts.update(pieces)
+        segments[lang] = tally.segments
+        coverage[lang] = tally.heldout_coverage(min_count)
+        counts.update(tally.train)
+        counts.update(tally.held)
     always.update(t for t, c in counts.items() if c >= min_count)
     always.update(known & {"<s>", "<pad>", "</s>", "<unk>"})  # the language token comes with the target prefix
     write_restricted(model_dir, out, [t for t in vocab if t in always], sorted(texts), copy_through, vocab)
@@ -132,20 +133,45 @@ def restrict_model(
     return report
 
 
-def _heldout_coverage(encoded: list[list[str]], min_count: int, every: int = 10) -> float:
-    """Share of the pieces of every ``every``-th segment that a set built from the other segments contains.
+def _batches(lines: Iterable[str], size: int = 10_000) -> Iterator[list[str]]:
+    """Non-empty stripped lines in lists of ``size``: a large corpus is never held whole."""
+    batch: list[str] = []
+    for line in lines:
+        text = line.strip()
+        if text:
+            batch.append(text)
+            if len(batch) == size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
 
-    It estimates how often a real word of new text would be cut by the restriction (lower is worse):
-    more, and more varied, target-language text raises it.
-    """
-    counts: Counter[str] = Counter()
-    for i, pieces in enumerate(encoded):
-        if i % every != every - 1:
-            counts.update(pieces)
-    held = [p for i, pieces in enumerate(encoded) if i % every == every - 1 for p in pieces]
-    if not held:
-        return 1.0
-    return sum(counts[p] >= min_count for p in held) / len(held)
+
+@dataclass
+class _PieceTally:
+    """Piece counts of one language's text, every ``every``-th segment counted apart (held out)."""
+
+    every: int = 10
+    segments: int = 0
+    train: Counter[str] = field(default_factory=Counter)
+    held: Counter[str] = field(default_factory=Counter)
+
+    def add(self, encoded: Iterable[list[str]], known: set[str]) -> None:
+        for pieces in encoded:
+            self.segments += 1
+            target = self.held if self.segments % self.every == 0 else self.train
+            target.update(p for p in pieces if p in known)
+
+    def heldout_coverage(self, min_count: int) -> float:
+        """Share of the held-out pieces that a set built from the other segments contains.
+
+        It estimates how often a real word of new text would be cut by the restriction (lower is
+        worse): more, and more varied, target-language text raises it.
+        """
+        total = sum(self.held.values())
+        if not total:
+            return 1.0
+        return sum(n for p, n in self.held.items() if self.train[p] >= min_count) / total
 
 
 def write_restricted(
