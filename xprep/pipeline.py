@@ -15,6 +15,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -32,7 +33,18 @@ from xprep.projection.tags import TagPolicy
 from xprep.quality.filter import QualityTally, Thresholds
 from xprep.quality.pool import CheckPool
 from xprep.records import Record
-from xprep.stages import ChunkResult, Item, make_aligner, process_chunk, resolve_aligner
+from xprep.stages import (
+    ChunkPlan,
+    ChunkResult,
+    Item,
+    Translated,
+    finish_chunk,
+    make_aligner,
+    plan_chunk,
+    process_chunk,
+    resolve_aligner,
+    translate_plan,
+)
 from xprep.tasks import TASKS, TaskSpec, load_task
 
 
@@ -65,6 +77,7 @@ class TranslateJob:
     command: str = ""
     progress: bool = True
     check_workers: int = 0  # >0: score quality checks in that many processes, overlapped with translation
+    overlap_mt: bool | None = None  # translate chunk k+1 in a thread while chunk k is finished (None: on CUDA)
 
 
 @dataclass
@@ -175,24 +188,57 @@ class LocalExecutor:
         engine = TranslationEngine(model, job.src_lang, job.decoding, job.device, cache)
         aligner = make_aligner(job) if spec.kind in ("span", "tagging") and "align" in job.projection else None
         pool = CheckPool(job.check_workers) if job.check_workers > 0 and job.checks else None
+        overlap = job.overlap_mt if job.overlap_mt is not None else job.device.device == "cuda"
+        if overlap:
+            results = _overlapped(chunks, langs, engine, job, aligner, progress, pool)
+        else:
+            results = (process_chunk(chunk, langs, engine, job, aligner, progress, pool) for chunk in chunks)
         try:
-            if pool is None:
-                for chunk in chunks:
-                    yield process_chunk(chunk, langs, engine, job, aligner, progress)
-                return
-            # one chunk behind: chunk k is scored in the pool while chunk k+1 is translated
-            pending: ChunkResult | None = None
-            for chunk in chunks:
-                result = process_chunk(chunk, langs, engine, job, aligner, progress, pool)
-                if pending is not None:
-                    yield pending.settle()
-                pending = result
-            if pending is not None:
-                yield pending.settle()
+            yield from _settled(results, lag=pool is not None)
         finally:
             cache.close()
             if pool is not None:
                 pool.close()
+
+
+def _overlapped(
+    chunks: Iterator[list[Record]],
+    langs: list[str],
+    engine: TranslationEngine,
+    job: TranslateJob,
+    aligner: Any,
+    progress: Callable[[int], None],
+    scorer: CheckPool | None,
+) -> Iterator[ChunkResult]:
+    """Chunk results in order; chunk k+1 is translated in a thread while chunk k is finished here.
+
+    CTranslate2 releases the GIL while it decodes, so the device keeps working while this thread
+    rejoins, projects and scores (one engine caller at a time: the single MT thread).
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="xprep-mt") as mt:
+        ahead: tuple[ChunkPlan, Future[Translated]] | None = None
+        for chunk in chunks:
+            plan = plan_chunk(chunk, langs, job)
+            future = mt.submit(translate_plan, plan, engine, progress)
+            if ahead is not None:
+                yield finish_chunk(ahead[0], ahead[1].result(), job, aligner, scorer)
+            ahead = (plan, future)
+        if ahead is not None:
+            yield finish_chunk(ahead[0], ahead[1].result(), job, aligner, scorer)
+
+
+def _settled(results: Iterator[ChunkResult], lag: bool) -> Iterator[ChunkResult]:
+    """Settle each result; with ``lag`` one chunk later, so the pool scores it while the next one is made."""
+    pending: ChunkResult | None = None
+    for result in results:
+        if not lag:
+            yield result.settle()
+            continue
+        if pending is not None:
+            yield pending.settle()
+        pending = result
+    if pending is not None:
+        yield pending.settle()
 
 
 def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, Any]:

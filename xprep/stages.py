@@ -65,9 +65,12 @@ class ChunkResult:
     counters: Counter = field(default_factory=Counter)
     mt_seconds: float = 0.0
     pending: Callable[[], list[dict[str, Any]]] | None = None
+    settled: bool = False
 
     def settle(self) -> ChunkResult:
         """Put the quality scores into the items (in the order they were scored) and check each record."""
+        if self.settled:
+            return self
         if self.pending is not None:
             values = iter(self.pending())
             for items in self.items.values():
@@ -79,6 +82,7 @@ class ChunkResult:
                 problems = item.tgt.check()
                 if problems:  # a bug upstream, never the user's input: keep it visible
                     raise RuntimeError(f"translated record {item.tgt.id} is invalid: {problems}")
+        self.settled = True
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,6 +102,7 @@ class ChunkResult:
             {k: Counter(v) for k, v in data["events"].items()},
             Counter(data["counters"]),
             float(data["mt_seconds"]),
+            settled=True,  # only a settled result is serialised
         )
 
 
@@ -162,6 +167,26 @@ def read_bitext(path: Path) -> list[tuple[list[str], list[str]]]:
     return out
 
 
+@dataclass
+class ChunkPlan:
+    """One chunk segmented: per record its fields as (path, segments, gaps), and the MT requests."""
+
+    chunk: list[Record]
+    langs: list[str]
+    layout: list[list[tuple[str, list[str], list[str]]]]
+    requests: list[tuple[str, str]]
+    answers_needed: bool
+
+
+@dataclass
+class Translated:
+    """A plan's translations, in request order, with the engine's counters and MT time for them."""
+
+    translations: list[Translation]
+    counters: Counter
+    mt_seconds: float
+
+
 def process_chunk(
     chunk: list[Record],
     langs: list[str],
@@ -175,10 +200,15 @@ def process_chunk(
 
     Pure with respect to the build: nothing is written; the driver decides flags and writes, in order.
     Without a ``scorer`` the checks run here and the result comes back settled; with one (a process
-    pool), they run elsewhere while the caller goes on, and the caller settles the result.
+    pool), they run elsewhere while the caller goes on, and the caller settles the result. The three
+    steps are apart so an executor can translate one chunk while it finishes the one before.
     """
-    before, mt_before = Counter(engine.counters), engine.mt_seconds
-    result = ChunkResult()
+    plan = plan_chunk(chunk, langs, job)
+    return finish_chunk(plan, translate_plan(plan, engine, progress), job, aligner, scorer)
+
+
+def plan_chunk(chunk: list[Record], langs: list[str], job: TranslateJob) -> ChunkPlan:
+    """Segment every translatable field and list the (segment, language) requests."""
     requests: list[tuple[str, str]] = []
     layout: list[list[tuple[str, list[str], list[str]]]] = []  # per record: (path, segments, gaps)
     # answers are translated on their own only for the methods that search for them
@@ -198,7 +228,27 @@ def process_chunk(
         for fields in layout:
             for _, segs, _ in fields:
                 requests.extend((s, lang) for s in segs)
-    translations = engine.translate(requests, progress=progress)
+    return ChunkPlan(chunk, langs, layout, requests, answers_needed)
+
+
+def translate_plan(
+    plan: ChunkPlan, engine: TranslationEngine, progress: Callable[[int], None] | None = None
+) -> Translated:
+    """Run a plan's requests through the engine (one caller at a time per engine)."""
+    before, mt_before = Counter(engine.counters), engine.mt_seconds
+    translations = engine.translate(plan.requests, progress=progress)
+    counters = Counter(engine.counters)
+    counters.subtract(before)
+    return Translated(translations, counters, engine.mt_seconds - mt_before)
+
+
+def finish_chunk(
+    plan: ChunkPlan, translated: Translated, job: TranslateJob, aligner: Aligner | None, scorer: Scorer | None = None
+) -> ChunkResult:
+    """Rejoin the translations, build and project the target records, and score (or queue) the checks."""
+    result = ChunkResult()
+    chunk, langs, layout, answers_needed = plan.chunk, plan.langs, plan.layout, plan.answers_needed
+    translations = translated.translations
     pos = 0
     for lang in langs:
         events = result.events.setdefault(lang, Counter())
@@ -235,9 +285,8 @@ def process_chunk(
                 "quality": {},
             }
             items.append(Item(src, tgt, mt_flags))
-    result.counters = Counter(engine.counters)
-    result.counters.subtract(before)
-    result.mt_seconds = engine.mt_seconds - mt_before
+    result.counters = translated.counters
+    result.mt_seconds = translated.mt_seconds
     pairs = [(item.src, item.tgt) for lang_items in result.items.values() for item in lang_items]
     result.pending = (scorer or score_inline)(pairs, list(job.checks))
     return result if scorer else result.settle()
