@@ -4,10 +4,11 @@ A tiny random-weight Marian translates synthetic MNLI-layout records (every segm
 at a few thousand segments a second, about what NLLB-600M does on one GPU, so the rest of the build
 (segmentation, checks, projection, writing) shows as it would there. The same build runs with the
 default checks scored inline (``--check-workers 0``) and in a pool of N processes one chunk behind
-translation, and the two outputs are compared byte for byte.
+translation, then also translating one chunk ahead in a thread (on by default on CUDA only); the
+outputs are compared byte for byte.
 
 Prints wall time, time inside CTranslate2, records/s and the share of wall time outside CTranslate2
-for each, and as its last line ``ratios: pool/inline=R``.
+for each, and as its last line ``ratios: pool/inline=R1 ahead/pool=R2``.
 Run: ``python scripts/bench_build.py [--segments 20000] [--workers 2]``.
 """
 
@@ -27,9 +28,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segments", type=int, default=20000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--inter-threads", type=int, default=None, help="CTranslate2 workers (cpu default: cores)")
     args = parser.parse_args()
     from xprep.demo import sample_texts
-    from xprep.mt.engine import DecodingSettings
+    from xprep.mt.engine import DecodingSettings, DeviceOptions
     from xprep.mt.tiny import build_tiny_model
     from xprep.pipeline import TranslateJob, translate_task
 
@@ -38,28 +41,31 @@ def main() -> None:
         model = build_tiny_model("marian", root / "model", sample_texts() + WORDS)
         write_tsv(root / "mnli.tsv", args.segments)
         rows = []
-        for workers in (0, args.workers):
+        for workers, overlap in ((0, False), (args.workers, False), (args.workers, True)):
             (cell,) = translate_task(
                 TranslateJob(
                     task="mnli",
                     langs=["de"],
                     model=model,
-                    out=root / f"build-{workers}",
+                    out=root / f"build-{workers}-{int(overlap)}",
                     source=root / "mnli.tsv",
                     decoding=DecodingSettings(beam_size=1, max_decoding_length=16),
                     progress=False,
                     projection=(),
                     check_workers=workers,
+                    overlap_mt=overlap,
+                    device=DeviceOptions(device=args.device, inter_threads=args.inter_threads),
                 )
             )
             c = cell.manifest.computed
             digest = hashlib.sha256((cell.path / "records.jsonl").read_bytes()).hexdigest()[:16]
-            rows.append((workers, c["timing"]["wall_s"], c["timing"]["mt_s"], c["counts"]["out"], digest))
-    print(f"{'check workers':<15}{'wall s':>8}{'MT s':>7}{'records/s':>11}{'outside MT':>12}  records sha256")
-    for workers, wall, mt, n, digest in rows:
-        print(f"{workers:<15}{wall:>8.2f}{mt:>7.2f}{n / wall:>11.0f}{100 * (1 - mt / wall):>11.1f}%  {digest}")
-    print("outputs identical" if rows[0][4] == rows[1][4] else "OUTPUTS DIFFER")
-    print(f"ratios: pool/inline={rows[0][1] / rows[1][1]:.2f}")
+            name = f"{workers} workers" + (" + ahead" if overlap else "")
+            rows.append((name, c["timing"]["wall_s"], c["timing"]["mt_s"], c["counts"]["out"], digest))
+    print(f"{'checks':<20}{'wall s':>8}{'MT s':>7}{'records/s':>11}{'outside MT':>12}  records sha256")
+    for name, wall, mt, n, digest in rows:
+        print(f"{name:<20}{wall:>8.2f}{mt:>7.2f}{n / wall:>11.0f}{100 * (1 - mt / wall):>11.1f}%  {digest}")
+    print("outputs identical" if len({r[4] for r in rows}) == 1 else "OUTPUTS DIFFER")
+    print(f"ratios: pool/inline={rows[0][1] / rows[1][1]:.2f} ahead/pool={rows[1][1] / rows[2][1]:.2f}")
 
 
 if __name__ == "__main__":
