@@ -48,7 +48,7 @@ Scorer = Callable[[list[tuple[Record, Record]], list[str]], Callable[[], list[di
 
 def score_inline(pairs: list[tuple[Record, Record]], names: list[str]) -> Callable[[], list[dict[str, Any]]]:
     """The default scorer: every check runs here, now."""
-    values = [checks.score(src, tgt, names) for src, tgt in pairs]
+    values = checks.score_many(pairs, names)
     return lambda: values
 
 

@@ -120,12 +120,17 @@ def models_restrict(
             raise InputError("no such text file", where=file)
         files.setdefault(lang, []).append(Path(file))
 
-    def lines(paths: list[Path]) -> Iterator[str]:  # streamed: a corpus may be larger than memory
-        for path in paths:
-            with path.open(encoding="utf-8") as fh:
-                yield from fh
+    def lines(lang: str, paths: list[Path]) -> Iterator[str]:  # streamed: a corpus may be larger than memory
+        from tqdm import tqdm
 
-    by_lang = {lang: lines(paths) for lang, paths in files.items()}
+        with tqdm(desc=f"reading {lang}", unit=" lines", leave=False, disable=as_json) as bar:
+            for path in paths:
+                with path.open(encoding="utf-8") as fh:
+                    for line in fh:
+                        bar.update()
+                        yield line
+
+    by_lang = {lang: lines(lang, paths) for lang, paths in files.items()}
     report = restrict_model(model, out, by_lang, min_count=min_count, copy_through=not no_copy_through, force=force)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))

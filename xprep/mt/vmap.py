@@ -7,8 +7,8 @@ candidates, and the tokens of the target prefix are always added. With NLLB's 25
 output layer is most of a greedy decoding step (about 60% of its FLOPs), so a German-only candidate
 set of a few tens of thousands of pieces removes most of that work.
 
-:func:`restrict_model` writes such a folder next to nothing: the weights are symbolic links to the
-original model, and ``vmap.txt`` holds
+:func:`restrict_model` writes such a folder at almost no cost in disk: the weights are symbolic links
+to the original model, and ``vmap.txt`` holds
 
 * ``""`` -> every piece the target tokenizer produces on the given target-language texts (seen at
   least ``min_count`` times) and the special tokens (the language token comes with the prefix);
@@ -78,8 +78,10 @@ def restrict_model(
 ) -> Restriction:
     """Write a restricted copy of ``model_dir`` into ``out`` for the languages that key ``texts``.
 
-    ``texts`` maps an xprep language code to target-language text in that language (a few thousand
-    sentences of news or Wikipedia are enough; the tokens they use are the candidate set).
+    ``texts`` maps an xprep language code to target-language text (any iterable of lines, streamed);
+    the pieces it uses are the candidate set. Give a large corpus: with XLM-R's 250k vocabulary, a set
+    built from 2,000 German sentences covered only 91% of the pieces of new German text (README). The
+    report's ``heldout_coverage`` measures this on the text given.
     """
     from xprep.mt.engine import MTModel
 
@@ -100,7 +102,6 @@ def restrict_model(
     counts: Counter[str] = Counter()
     segments: dict[str, int] = {}
     coverage: dict[str, float] = {}
-    always: set[str] = set()
     for lang, lines in texts.items():
         lang_token = model.family.target_token(lang)
         pair = model.info.get("languages")
@@ -116,8 +117,8 @@ def restrict_model(
         coverage[lang] = tally.heldout_coverage(min_count)
         counts.update(tally.train)
         counts.update(tally.held)
-    always.update(t for t, c in counts.items() if c >= min_count)
-    always.update(known & {"<s>", "<pad>", "</s>", "<unk>"})  # the language token comes with the target prefix
+    # the special tokens always; the language token comes with the target prefix
+    always = {t for t, c in counts.items() if c >= min_count} | (known & {"<s>", "<pad>", "</s>", "<unk>"})
     write_restricted(model_dir, out, [t for t in vocab if t in always], sorted(texts), copy_through, vocab)
     report = Restriction(
         out=str(out),

@@ -160,3 +160,8 @@ CHECKS.add("repetition", Check("repetition", "longest run of a repeated 1-4-gram
 def score(src: Record, tgt: Record, names: list[str] | None = None) -> dict[str, Any]:
     """Run the named checks (all by default) and return ``{name: value}``."""
     return {name: CHECKS.get(name).score(src, tgt) for name in (names or CHECKS.names())}
+
+
+def score_many(pairs: list[tuple[Record, Record]], names: list[str]) -> list[dict[str, Any]]:
+    """:func:`score` over (source, translation) pairs, in order (inline, or in a pool's worker)."""
+    return [score(src, tgt, names) for src, tgt in pairs]

@@ -15,13 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from xprep.errors import InputError
+from xprep.quality.checks import score_many
 from xprep.records import Record
-
-
-def _score_many(pairs: list[tuple[Record, Record]], names: list[str]) -> list[dict[str, Any]]:
-    from xprep.quality import checks
-
-    return [checks.score(src, tgt, names) for src, tgt in pairs]
 
 
 class CheckPool:
@@ -36,7 +31,7 @@ class CheckPool:
         if not pairs or not names:
             return lambda: [{} for _ in pairs]
         size = max(1, -(-len(pairs) // (2 * self.workers)))
-        futures = [self._pool.submit(_score_many, pairs[i : i + size], names) for i in range(0, len(pairs), size)]
+        futures = [self._pool.submit(score_many, pairs[i : i + size], names) for i in range(0, len(pairs), size)]
         return lambda: [value for f in futures for value in f.result()]
 
     def close(self) -> None:
