@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xprep.errors import InputError
+from xprep.io import open_text
 
 
 @dataclass
@@ -24,7 +25,7 @@ def read_conllu(path: str | Path) -> Iterator[Sentence]:
         raise InputError("file not found", where=str(path))
     sent_id, text, forms, upos = "", "", [], []
     n = 0
-    with path.open(encoding="utf-8") as fh:
+    with open_text(path) as fh:
         for lineno, line in enumerate(fh, 1):
             line = line.rstrip("\n")
             if not line.strip():

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from xprep.errors import InputError
 from xprep.records import Record, record_from_dict
@@ -20,7 +21,7 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", where=str(path))
-    with path.open(encoding="utf-8") as fh:
+    with open_text(path) as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
@@ -28,6 +29,8 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise InputError(f"invalid JSON: {exc.msg}", where=f"{path}:{lineno}") from None
+            except RecursionError:
+                raise InputError("JSON nested too deeply", where=f"{path}:{lineno}") from None
             if not isinstance(obj, dict):
                 raise InputError("each line must be a JSON object", where=f"{path}:{lineno}")
             yield obj
@@ -72,26 +75,69 @@ def sha256_dir(path: str | Path) -> str:
 
 
 @contextlib.contextmanager
-def atomic_dir(final: str | Path) -> Iterator[Path]:
+def open_text(path: str | Path, newline: str | None = None) -> Iterator[TextIO]:
+    """Open a UTF-8 text file for reading; invalid UTF-8 or an unreadable file is an :class:`InputError`
+    naming the file (and the byte), also when the bytes are met while the caller reads."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8", newline=newline) as fh:
+            yield fh
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 (byte {exc.start} of a block: {exc.reason})", where=str(path)) from None
+    except (IsADirectoryError, PermissionError, FileNotFoundError) as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+
+
+def read_text(path: str | Path) -> str:
+    """The whole of a UTF-8 text file (errors as :func:`open_text`)."""
+    with open_text(path) as fh:
+        return fh.read()
+
+
+# errors a parser of untrusted data raises on a shape it did not expect (a list where a mapping was due)
+SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
+
+
+def parsed(records: Iterable[Record], where: str) -> Iterator[Record]:
+    """``records`` from a loader of untrusted input; a shape error inside the loader (its data, not our
+    code) becomes an :class:`InputError` naming the source and the record where it happened."""
+    n = 0
+    try:
+        for rec in records:
+            n += 1
+            yield rec
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 (byte {exc.start}: {exc.reason})", where=where) from None
+    except SHAPE_ERRORS as exc:
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise InputError(f"malformed input at record {n + 1} ({' '.join(detail.split())[:200]})", where=where) from None
+
+
+@contextlib.contextmanager
+def atomic_dir(final: str | Path, owner: str | Path | None = None) -> Iterator[Path]:
     """Yield a temporary directory beside ``final``; on success it replaces ``final`` in one rename.
 
-    On an exception the temporary directory is removed and ``final`` is untouched.
+    ``final`` is locked for the block (a second writer stops with one line). An existing ``final`` is
+    replaced only when xprep wrote it (a manifest or step marker, or empty) and it lies inside ``owner``
+    (default: its parent). On an exception the temporary directory is removed and ``final`` is untouched.
     """
+    from xprep.owned import is_xprep_output, locked, new_temp_dir, replace_owned
+
     final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
-        final.rename(old)
-        tmp.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(final)
+    owner = Path(owner) if owner is not None else final.parent
+    if os.path.lexists(final) and not final.is_dir():
+        raise InputError("exists and is not a folder: refusing to replace it", where=str(final))
+    if final.is_dir() and not is_xprep_output(final):
+        raise InputError("exists and is not an xprep output: refusing to replace it", where=str(final),
+                         hint="give a new folder")  # fmt: skip
+    with locked(final):
+        tmp = new_temp_dir(final)
+        try:
+            yield tmp
+            replace_owned(tmp, final, owner)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
 
 def write_hf_dataset(jsonl: Path, out_dir: Path, kind: str) -> None:
@@ -107,9 +153,9 @@ def write_hf_dataset(jsonl: Path, out_dir: Path, kind: str) -> None:
     from xprep.records import RECORD_TYPES
 
     datasets.disable_progress_bars()
-    if jsonl.stat().st_size == 0:
+    if jsonl.stat().st_size == 0:  # one (empty) shard: with none, load_from_disk fails
         names = ["kind", *(f.name for f in dataclasses.fields(RECORD_TYPES[kind]))]
-        datasets.Dataset.from_dict({n: [] for n in names}).save_to_disk(str(out_dir))
+        datasets.Dataset.from_dict({n: [] for n in names}).save_to_disk(str(out_dir), num_shards=1)
         return
 
     def gen() -> Iterator[dict]:
@@ -118,6 +164,9 @@ def write_hf_dataset(jsonl: Path, out_dir: Path, kind: str) -> None:
             row["meta"] = json.dumps(row.get("meta", {}), ensure_ascii=False)
             yield row
 
-    ds = datasets.Dataset.from_generator(gen, cache_dir=str(out_dir.parent / ".hf-cache"))
-    ds.save_to_disk(str(out_dir))
-    shutil.rmtree(out_dir.parent / ".hf-cache", ignore_errors=True)
+    cache = tempfile.mkdtemp(prefix=".hf-cache-", dir=out_dir.parent)  # this process's own
+    try:
+        ds = datasets.Dataset.from_generator(gen, cache_dir=cache)
+        ds.save_to_disk(str(out_dir))
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)

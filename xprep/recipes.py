@@ -226,7 +226,9 @@ def load_recipe(path: Path) -> Recipe:
     if not path.is_file():
         raise RecipeError("recipe file not found", where=str(path))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        from xprep.io import read_text
+
+        data = yaml.safe_load(read_text(path))
     except yaml.YAMLError as exc:
         raise RecipeError(f"not valid YAML: {' '.join(str(exc).split())}", where=str(path)) from None
     return parse_recipe(data, str(path))

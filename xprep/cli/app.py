@@ -1,30 +1,66 @@
 """The click group and the shared helpers of the ``xprep`` commands.
 
-User errors (:class:`xprep.errors.XprepError`) print one line on stderr and exit with code 2;
-anything else is a bug and keeps its traceback.
+User errors (:class:`xprep.errors.XprepError`, a bad option value, a full disk or read-only folder) print
+one line on stderr (``xprep: error: ...``) and exit with code 2; anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from xprep import __version__
 from xprep.errors import XprepError
+from xprep.owned import USER_ERRNOS
 from xprep.report import format_table as _table
 
-__all__ = ["ALIGNER_OPTIONS", "_table", "_with", "main"]
+__all__ = ["ALIGNER_OPTIONS", "OneLineError", "_table", "_with", "main", "one_line"]
+
+
+class OneLineError(click.ClickException):
+    """What every user error becomes on the command line: ``xprep: error: ...`` on one line, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"xprep: error: {' '.join(self.message.split())}", err=True)
+
+
+def one_line(exc: BaseException) -> OneLineError | None:
+    """The one-line form of a user error (typed, a usage mistake, or the environment's), else ``None``."""
+    if isinstance(exc, OneLineError):
+        return exc
+    if isinstance(exc, XprepError):
+        return OneLineError(exc.one_line())
+    if isinstance(exc, click.UsageError):
+        cmd = exc.ctx.command_path if exc.ctx else "xprep"
+        return OneLineError(f"{exc.format_message()} (see '{cmd} --help')")
+    if isinstance(exc, click.ClickException):
+        return OneLineError(exc.format_message())
+    if isinstance(exc, OSError) and exc.errno in USER_ERRNOS:  # a full disk, a read-only folder
+        return OneLineError(f"{exc.filename or ''}: {exc.strerror}" if exc.filename else str(exc.strerror))
+    if isinstance(exc, UnicodeDecodeError):  # a reader that does not name its file yet
+        return OneLineError(f"input is not valid UTF-8 (byte {exc.start}: {exc.reason})")
+    return None
 
 
 class _Group(click.Group):
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:
+            raise one_line(exc) from None  # type: ignore[misc]
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except XprepError as exc:
-            click.echo(f"xprep: error: {exc.one_line()}", err=True)
-            sys.exit(2)
+        except (click.ClickException, XprepError, OSError, UnicodeDecodeError) as exc:
+            converted = one_line(exc)
+            if converted is None:
+                raise  # anything else is a bug and keeps its traceback
+            raise converted from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -9,6 +9,7 @@ from typing import Any
 
 from xprep.errors import InputError
 from xprep.hashing import stable_hash
+from xprep.io import open_text
 from xprep.records import PairRecord
 from xprep.tasks.pair import nli_label
 
@@ -59,7 +60,7 @@ def jglue_nli(path: Path, split: str, lang: str) -> Iterator[PairRecord]:
 
 def lcqmc_tsv(path: Path, split: str, lang: str) -> Iterator[PairRecord]:
     """LCQMC release TSV: ``text_a<TAB>text_b<TAB>label`` (0/1), with or without a header line."""
-    with path.open(encoding="utf-8", newline="") as fh:
+    with open_text(path, newline="") as fh:
         for lineno, row in enumerate(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
             if len(row) != 3:
                 raise InputError(f"expected 3 tab-separated columns, got {len(row)}", where=f"{path}:{lineno}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from xprep.errors import InputError
 from xprep.hashing import stable_hash
+from xprep.io import open_text, read_text
 from xprep.records import ChoiceRecord
 
 
@@ -71,7 +72,7 @@ def cosmos_from_hub(row: dict[str, Any], hub_id: str) -> ChoiceRecord | None:
 
 def cosmos_from_csv(path: Path, split: str) -> Iterator[ChoiceRecord]:
     """The release CSV (``id,context,question,answer0,answer1,answer2,answer3,label``)."""
-    with path.open(encoding="utf-8", newline="") as fh:
+    with open_text(path, newline="") as fh:
         for lineno, row in enumerate(csv.DictReader(fh), 2):
             yield _cosmos_row(row, f"{path}:{lineno}", str(path))
 
@@ -125,7 +126,7 @@ def siqa_from_jsonl(path: Path, split: str) -> Iterator[ChoiceRecord]:
             where=str(labels_path),
             hint="the release ships NAME.jsonl with NAME-labels.lst beside it",
         )
-    labels = [line.strip() for line in labels_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    labels = [line.strip() for line in read_text(labels_path).splitlines() if line.strip()]
     rows = list(read_jsonl(path))
     if len(rows) != len(labels):
         raise InputError(f"{len(rows)} rows but {len(labels)} labels", where=str(labels_path))

@@ -10,6 +10,7 @@ from typing import Any
 
 from xprep.errors import InputError
 from xprep.hashing import stable_hash
+from xprep.io import open_text
 from xprep.records import PairRecord
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")
@@ -64,7 +65,7 @@ def qqp_from_hub(row: dict[str, Any], hub_id: str) -> PairRecord | None:
 
 # --- local formats -----------------------------------------------------------------------------
 def _read_tsv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as fh:
+    with open_text(path, newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         yield from enumerate(reader, 2)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep.errors import InputError
+from xprep.io import read_text
 from xprep.records import SpanRecord
 
 
@@ -44,7 +45,9 @@ def squad_from_json(path: Path, split: str) -> Iterator[SpanRecord]:
     Also reads the XQuAD/MLQA files, which share the layout.
     """
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read_text(path))
+    except RecursionError:
+        raise InputError("JSON nested too deeply", where=str(path)) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg} (line {exc.lineno})", where=str(path)) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):

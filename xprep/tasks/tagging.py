@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from xprep.errors import InputError
+from xprep.io import open_text
 from xprep.records import TaggingRecord
 
 _LEAF = re.compile(r"\(<L (\S+) (\S+) (\S+) (\S+) (\S+)>\)")
@@ -25,7 +26,7 @@ def _tagged(rec_id: str, tokens: list[str], tags: list[str], source: str) -> Tag
 def ccg_from_auto(path: Path, split: str) -> Iterator[TaggingRecord]:
     """Sentences of a CCGbank AUTO file: word and supertag of every leaf, in order."""
     rec_id: str | None = None
-    with path.open(encoding="utf-8") as fh:
+    with open_text(path) as fh:
         for lineno, line in enumerate(fh, 1):
             line = line.strip()
             if not line:
@@ -52,7 +53,7 @@ def tags_from_conll(path: Path, split: str) -> Iterator[TaggingRecord]:
     tokens: list[str] = []
     tags: list[str] = []
     n = 0
-    with path.open(encoding="utf-8") as fh:
+    with open_text(path) as fh:
         for lineno, line in enumerate(fh, 1):
             line = line.rstrip("\n")
             if line.startswith("#"):
