@@ -81,8 +81,16 @@ class Manifest:
         path = Path(directory) / MANIFEST
         if not path.is_file():
             raise InputError("no manifest.json here: not an xprep build", where=str(directory))
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(declared=data["declared"], computed=data.get("computed", {}))
+        from xprep.io import read_text
+
+        try:
+            data = json.loads(read_text(path))
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"manifest is not valid JSON ({type(exc).__name__})", where=str(path)) from None
+        if not isinstance(data, dict) or not isinstance(data.get("declared"), dict):
+            raise InputError("manifest has no 'declared' section", where=str(path))
+        computed = data.get("computed", {})
+        return cls(declared=data["declared"], computed=computed if isinstance(computed, dict) else {})
 
 
 def versions() -> dict[str, str]:
@@ -140,6 +148,15 @@ def verify(directory: str | Path) -> list[str]:
         rows = len(datasets.load_from_disk(str(directory)))
         if rows != n:
             problems.append(f"{directory}: HF dataset has {rows} rows, records.jsonl has {n}")
-    except (FileNotFoundError, ValueError) as exc:
-        problems.append(f"{directory}: HF dataset unreadable ({exc})")
+    except (FileNotFoundError, ValueError, IndexError) as exc:  # IndexError: a dataset saved with no shard
+        problems.append(f"{directory}: HF dataset unreadable ({type(exc).__name__}: {exc})")
     return problems
+
+
+def mark_complete(directory: Path, manifest: Manifest) -> None:
+    """Write ``.complete`` (the configuration hash) once the records, the HF dataset and the manifest in
+    ``directory`` agree; a disagreement is a bug (or a failing disk) and nothing is marked."""
+    problems = verify(directory)
+    if problems:
+        raise RuntimeError(f"refusing to mark {directory} complete: {'; '.join(problems)}")
+    (Path(directory) / COMPLETE).write_text(manifest.config_hash() + "\n", encoding="utf-8")

@@ -67,6 +67,7 @@ def projection_score(
     as_json: bool,
 ) -> None:
     """Score a projection method on gold parallel data (no MT): UPOS accuracy or QA EM/F1, in percent."""
+    from xprep.owned import check_language
     from xprep.pipeline import TranslateJob
     from xprep.projection.chain import parse_chain
     from xprep.projection.score import score_spans, score_tags
@@ -74,6 +75,7 @@ def projection_score(
     from xprep.stages import make_aligner, resolve_aligner
 
     chain = parse_chain(method)
+    lang = check_language(lang, "--lang") if lang is not None else None
     job = TranslateJob(
         task="mnli",
         langs=[],

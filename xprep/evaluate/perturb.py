@@ -239,12 +239,14 @@ def read_lexicons(paths: Sequence[Any]) -> dict[str, list[str]]:
     """``word<TAB>translation`` (MUSE) files merged into word -> translations; bad lines raise InputError."""
     from pathlib import Path
 
+    from xprep.io import read_text
+
     out: dict[str, list[str]] = {}
     for path in paths:
         path = Path(path)
         if not path.is_file():
             raise InputError("lexicon not found", where=str(path))
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for lineno, line in enumerate(read_text(path).splitlines(), 1):
             if not line.strip():
                 continue
             parts = line.split("\t") if "\t" in line else line.split(" ", 1)

@@ -74,8 +74,8 @@ def load_native(
         raise InputError(f"'{name}' has no language '{lang}'", hint=f"languages: {', '.join(spec.langs)}")
     if source is not None:
         path = Path(source)
-        if not path.exists():
-            raise InputError("source file not found", where=str(path))
+        if not path.is_file():
+            raise InputError("source file not found" if not path.exists() else "not a file", where=str(path))
         fmt = fmt or _guess_format(spec, path)
         if fmt == "hub-jsonl" and spec.adapter is not None:
             records: Iterator[Record] = _from_hub_jsonl(spec, path, lang)
@@ -87,7 +87,11 @@ def load_native(
     else:
         records = _from_hub(spec, lang, split, config)
         where = f"hub:{spec.hub_id}/{split}"
-    for rec in islice(records, limit):
+    from xprep.io import parsed
+
+    if limit is not None and limit < 0:
+        raise InputError(f"limit must be 0 or more, got {limit}")
+    for rec in parsed(islice(records, limit), where):
         rec.validate(source=where)
         yield rec
 

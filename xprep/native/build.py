@@ -21,8 +21,9 @@ from xprep import __version__
 from xprep.errors import InputError
 from xprep.hashing import stable_hash
 from xprep.io import atomic_dir, read_records, sha256_file, write_hf_dataset, write_jsonl
-from xprep.manifest import COMPLETE, RECORDS, Manifest, peak_rss_mb, versions
+from xprep.manifest import RECORDS, Manifest, mark_complete, peak_rss_mb, versions
 from xprep.native import NATIVE, load_native
+from xprep.owned import check_language, check_name, check_output_dir
 from xprep.quality.checks import detect_language, langdetect_supports
 from xprep.records import ChoiceRecord, PairRecord, Record, SpanRecord, TaggingRecord
 
@@ -60,8 +61,8 @@ def check_records(records: list[Record], lang: str) -> dict[str, Any]:
         else:
             labels[_label_key(rec)] += 1
     n = max(len(records), 1)
-    rate = round(detected[lang] / n, 4) if supported else None
-    warnings = []
+    rate = round(detected[lang] / n, 4) if supported and records else None
+    warnings = [] if records else ["no records were read: the build is an empty dataset"]
     if rate is not None and rate < LANGID_WARN_RATE:
         top = ", ".join(f"{k} {v}" for k, v in detected.most_common(3))
         warnings.append(
@@ -93,7 +94,7 @@ def _write_cell(
             "versions": versions(),
         }
         man.write(tmp)
-        (tmp / COMPLETE).write_text(man.config_hash() + "\n", encoding="utf-8")
+        mark_complete(tmp, man)
     return man
 
 
@@ -110,12 +111,13 @@ def build_native(
 ) -> tuple[Path, Manifest]:
     """Validate, check and write one native dataset split; returns (cell folder, manifest)."""
     spec = NATIVE.get(name)
-    lang = lang or (spec.langs[0] if spec.langs != ("*",) else None)
-    if lang is None:
-        raise InputError(f"'{name}' covers many languages: pass --lang")
+    if lang is None and (len(spec.langs) != 1 or spec.langs == ("*",)):
+        shown = "any (a UD treebank's)" if spec.langs == ("*",) else ", ".join(spec.langs)
+        raise InputError(f"'{name}' covers several languages: pass --lang", hint=f"languages: {shown}")
+    lang = check_language(lang or spec.langs[0], "--lang")
+    check_name(split, "split", "--split")
+    check_output_dir(out)
     records = list(load_native(name, lang, split, source, fmt, limit, config))
-    if not records:
-        raise InputError("no records were read", where=str(source) if source else f"hub:{spec.hub_id}")
     declared = {
         "xprep_version": __version__,
         "command": command,
@@ -154,11 +156,16 @@ def build_mix(
     """
     if not parts:
         raise InputError("no parts to mix", hint="--part build/mnli/en/train:0.5 --part build/ocnli/zh/train:0.5")
+    check_name(name, "mix name", "--name")
+    check_output_dir(out)
     loaded = []
     for path, weight in parts:
         if weight <= 0:
             raise InputError("weights must be positive", where=str(path))
         loaded.append((path, weight, list(read_records(Path(path) / RECORDS))))
+    for path, _, recs in loaded:
+        if not recs:
+            raise InputError("this part has no records to mix", where=str(path))
     kinds = {r.KIND for _, _, recs in loaded for r in recs[:1]}
     if len(kinds) != 1:
         raise InputError(f"parts mix task kinds {sorted(kinds)}; a mixed corpus needs one kind")

@@ -5,8 +5,9 @@
   all target tokens, and coverage: the share of target tokens that received an aligned tag);
 - spans: two SQuAD-format JSON files whose questions share ids (the XQuAD layout): each source answer
   is projected onto the target paragraph and scored against the target's gold answer with SQuAD
-  EM/F1 (characters as tokens for unspaced scripts). ``exact`` needs a translated answer, which gold
-  data lacks, so ``fuzzy`` searches for the source answer itself (names and numbers survive; a lower bound).
+  EM/F1 (characters as tokens for unspaced scripts). Gold data has no separately translated answer, so
+  ``exact`` and ``fuzzy`` search for the source answer itself (names and numbers survive; a lower bound).
+  Gold offsets are checked: an answer whose ``answer_start`` does not point at its text is an error.
 Scores are percentages.
 """
 
@@ -53,9 +54,14 @@ def score_tags(
 
 
 def _squad_index(path: Path) -> dict[str, tuple[str, str, list[dict]]]:
+    from xprep.io import parsed
     from xprep.tasks.span import squad_from_json
 
-    return {r.id: (r.context, r.question, r.answers) for r in squad_from_json(Path(path), "test")}
+    out = {}
+    for rec in parsed(squad_from_json(Path(path), "test"), str(path)):
+        rec.validate(source=str(path))  # gold offsets must point at their answer text
+        out[rec.id] = (rec.context, rec.question, rec.answers)
+    return out
 
 
 def score_spans(
@@ -96,7 +102,8 @@ def score_spans(
             ans["start"],
             ans["text"],
             t_ctx,
-            [m for m in chain if m != "exact"],
+            chain,
+            hint=ans["text"],  # gold data has no translated answer: exact and fuzzy look for the source's
             aligned=aligned.get((s_ctx, t_ctx)),
         )
         pred = t_ctx[out.start : out.end] if out.start is not None else ""

@@ -109,11 +109,13 @@ def load_task(
     """
     from itertools import islice
 
+    from xprep.io import parsed
+
     spec = TASKS.get(name)
     if source is not None:
         path = Path(source)
-        if not path.exists():
-            raise InputError("source file not found", where=str(path))
+        if not path.is_file():
+            raise InputError("source file not found" if not path.exists() else "not a file", where=str(path))
         fmt = fmt or detect_format(spec, path)
         if fmt not in spec.local:
             raise InputError(f"task '{name}' has no '{fmt}' loader", hint=f"formats: {', '.join(spec.local)}")
@@ -122,7 +124,9 @@ def load_task(
     else:
         records = _load_hub(spec, split)
         where = f"hub:{spec.name}/{split}"
-    for rec in islice(records, limit):
+    if limit is not None and limit < 0:
+        raise InputError(f"limit must be 0 or more, got {limit}")
+    for rec in parsed(islice(records, limit), where):
         rec.validate(source=where)
         yield rec
 

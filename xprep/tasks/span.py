@@ -39,6 +39,18 @@ def _dedupe_answers(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _answer(raw: Any, where: str) -> dict[str, Any]:
+    """One SQuAD answer ``{"text", "answer_start"}`` checked: text a string, start an integer."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
+        raise InputError("answer without 'text'", where=where)
+    start = raw.get("answer_start")
+    if isinstance(start, str) and start.isdigit():
+        start = int(start)
+    if isinstance(start, bool) or not isinstance(start, int):
+        raise InputError("answer without an integer 'answer_start'", where=where)
+    return {"text": raw["text"], "start": start}
+
+
 def squad_from_json(path: Path, split: str) -> Iterator[SpanRecord]:
     """The SQuAD release JSON: ``data[].paragraphs[].qas[]`` (v2.0 adds ``is_impossible``).
 
@@ -57,10 +69,13 @@ def squad_from_json(path: Path, split: str) -> Iterator[SpanRecord]:
             context = para.get("context")
             if not isinstance(context, str):
                 raise InputError("paragraph without 'context'", where=f"{path}: data[{a_idx}].paragraphs[{p_idx}]")
-            for qa in para.get("qas", []):
+            for q_idx, qa in enumerate(para.get("qas", [])):
+                where = f"{path}: data[{a_idx}].paragraphs[{p_idx}].qas[{q_idx}]"
                 impossible = bool(qa.get("is_impossible", False))
                 raw = [] if impossible else qa.get("answers", [])
-                answers = [{"text": a["text"], "start": int(a["answer_start"])} for a in raw]
+                answers = [_answer(a, f"{where}.answers[{k}]") for k, a in enumerate(raw)]
+                if not isinstance(qa.get("id"), (str, int)) or not isinstance(qa.get("question"), str):
+                    raise InputError("question without 'id' or 'question'", where=where)
                 yield SpanRecord(
                     id=str(qa["id"]),
                     lang=doc.get("lang", "en") if isinstance(doc.get("lang"), str) else "en",
