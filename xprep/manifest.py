@@ -50,6 +50,8 @@ class Manifest:
         if model:
             parts.append(f"model:{model.get('family')}@{str(model.get('checksum'))[:10]}")
             parts.append(f"quant:{model.get('quantization')}")
+            if (d.get("device") or {}).get("compute_type"):  # what ran (e.g. int8_float16), not what was asked
+                parts.append(f"compute:{d['device'].get('device')}/{d['device']['compute_type']}")
         if dec:
             parts.append(f"beam:{dec.get('beam_size')}")
             parts.append(f"maxlen:{dec.get('max_decoding_length')}")

@@ -121,6 +121,8 @@ def translate_task(job: TranslateJob, executor: Any = None) -> list[CellResult]:
     if job.source is None and not spec.hub:
         raise InputError(f"task '{spec.name}' has no public hub copy", hint=spec.notes or "pass --source FILE")
     model = load_model(job.model, job.device)
+    if job.progress and hasattr(model, "describe"):
+        print(f"translator: {model.describe()}", file=sys.stderr)
     for lang in langs:
         model.check_languages(job.src_lang, lang)
     declared_base = _declared(job, spec, model)
@@ -268,7 +270,8 @@ def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, An
         "device": {
             "device": job.device.device,
             "device_index": list(job.device.device_index),
-            "compute_type": job.device.compute_type,
+            "compute_type": getattr(model, "compute_type", "") or job.device.compute_type,  # as resolved
+            "compute_type_requested": job.device.compute_type,
             "batch_tokens": job.device.budget(),
         },
         "segmentation": "sentences" if job.segment else "none",

@@ -137,15 +137,18 @@ def resolve_aligner(job: TranslateJob, echo: Any = None) -> TranslateJob:
 
 
 def make_aligner(job: TranslateJob) -> Aligner:
-    """The aligner a job asks for: eflomal (with optional extra bitext) or an encoder model."""
+    """The aligner a job asks for: eflomal (with optional extra bitext) or an encoder model, the encoder on
+    the job's device (``--device cuda``: the first of ``--device-index``)."""
     job = resolve_aligner(job)
     cls = ALIGNERS.get(job.aligner)
     if job.aligner == "encoder":
+        opts = job.device
+        device = f"cuda:{opts.device_index[0]}" if opts.device == "cuda" else opts.device
         if job.align_model:
-            return cls(model=job.align_model)
+            return cls(model=job.align_model, device=device)
         from xprep.assets.e5 import ensure_e5_small  # the offline default: multilingual-e5-small
 
-        return cls(model=str(ensure_e5_small()))
+        return cls(model=str(ensure_e5_small()), device=device)
     return cls(extra=read_bitext(job.align_bitext) if job.align_bitext else ())
 
 

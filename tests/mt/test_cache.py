@@ -12,9 +12,12 @@ def test_cache_key_changes_with_every_input():
                 cache_key("m1", "en", "fr", {"beam_size": 4}, "Hello."),
                 cache_key("m1", "en", "de", {"beam_size": 1}, "Hello."),
                 cache_key("m1", "en", "de", {"beam_size": 4}, "Hello!"),
+                cache_key("m1", "en", "de", {"beam_size": 4}, "Hello.", "cuda", ""),
+                cache_key("m1", "en", "de", {"beam_size": 4}, "Hello.", "cpu", "int8_float32"),
+                cache_key("m1", "en", "de", {"beam_size": 4}, "Hello.", "cpu", "float32"),
             }
         )
-        == 5
+        == 8
     )
 
 

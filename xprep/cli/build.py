@@ -276,7 +276,12 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
         ),
         click.option("--ray-address", default=None, help="Ray cluster address (default: start a local one)."),
         click.option("--ray-actors", default=2, show_default=True, help="Actors in the pool (one model each)."),
-        click.option("--num-gpus-per-worker", default=0.0, show_default=True, help="GPUs per Ray actor."),
+        click.option(
+            "--num-gpus-per-worker",
+            default="auto",
+            show_default=True,
+            help="GPUs per Ray actor (auto: 1 with --device cuda, 0 on cpu; a share such as 0.5 packs two per GPU).",
+        ),
         click.option("--chunk-records", default=1000, show_default=True, help="Records per chunk (unit of work)."),
         click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON at the end."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
@@ -336,12 +341,17 @@ def translate_cmd(task: str, **kw: object) -> None:
     )
     executor = None
     if kw["executor"] == "ray":
-        from xprep.distributed.ray_executor import RayExecutor
+        from xprep.distributed.ray_executor import RayExecutor, gpus_per_actor
 
+        gpus = str(kw["num_gpus_per_worker"])
+        try:
+            requested = None if gpus == "auto" else float(gpus)
+        except ValueError:
+            raise XprepError(f"bad --num-gpus-per-worker {gpus!r}", hint="auto or a number such as 1 or 0.5") from None
         executor = RayExecutor(
             address=kw["ray_address"],
             actors=int(kw["ray_actors"]),  # type: ignore[arg-type]
-            num_gpus_per_worker=float(kw["num_gpus_per_worker"]),
+            num_gpus_per_worker=gpus_per_actor(str(kw["device"]), requested),  # checked before any work
         )  # type: ignore[arg-type]
     results = translate_task(job, executor)
     if kw["as_json"]:

@@ -51,6 +51,9 @@ def projection() -> None:
     help="Alignment units: words (punctuation apart, characters for CJK/Thai) or whitespace tokens.",
 )
 @click.option("--whole-paragraphs", is_flag=True, help="Spans: align paragraphs whole, not sentence by sentence.")
+@click.option(
+    "--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True, help="Encoder aligner's device."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
 def projection_score(
     source: Path,
@@ -64,9 +67,11 @@ def projection_score(
     symmetrise: str,
     units: str,
     whole_paragraphs: bool,
+    device: str,
     as_json: bool,
 ) -> None:
     """Score a projection method on gold parallel data (no MT): UPOS accuracy or QA EM/F1, in percent."""
+    from xprep.mt.device import DeviceOptions
     from xprep.owned import check_language
     from xprep.pipeline import TranslateJob
     from xprep.projection.chain import parse_chain
@@ -84,6 +89,7 @@ def projection_score(
         aligner=aligner,
         align_model=align_model,
         align_bitext=align_bitext,
+        device=DeviceOptions(device=device),
     )
     job = resolve_aligner(job, echo=lambda m: click.echo(m, err=True)) if "align" in chain else job
     al = make_aligner(job) if "align" in chain else None

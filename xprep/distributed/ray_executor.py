@@ -9,7 +9,10 @@ The translation cache is shared: every actor opens the same SQLite file (WAL mod
 time), which needs a filesystem all workers see (one machine, or a shared mount across nodes).
 Facts checked with Ray 2.60: ``compute=ActorPoolStrategy(size=n)`` (``concurrency=`` is deprecated);
 with ``num_gpus`` set, ``batch_size`` must be an explicit integer; inside an actor the GPU is
-``device_index=0`` because Ray sets ``CUDA_VISIBLE_DEVICES``.
+``device_index=0`` because Ray sets ``CUDA_VISIBLE_DEVICES`` (and hides every GPU from an actor that
+asked for none, so ``--device cuda`` gives each actor one GPU unless told otherwise). The driver's own
+model has served its purpose (language checks, the resolved compute type for the manifest) once the
+actors start, so its translator is released first: no device memory is held for a model nobody uses.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from xprep.errors import require
+from xprep.errors import InputError, require
 from xprep.records import Record, record_from_dict
 from xprep.stages import ChunkResult
 
@@ -59,11 +62,14 @@ class _ChunkActor:
 
 @dataclass
 class RayExecutor:
-    """Ray Data executor. ``address``: an existing cluster (None starts a local one with ``num_cpus``)."""
+    """Ray Data executor. ``address``: an existing cluster (None starts a local one with ``num_cpus``).
+
+    ``num_gpus_per_worker``: None means 1 with ``--device cuda`` and 0 on CPU (see :func:`gpus_per_actor`).
+    """
 
     address: str | None = None
     actors: int = 2
-    num_gpus_per_worker: float = 0
+    num_gpus_per_worker: float | None = None
     num_cpus: int | None = None
 
     def _init(self) -> Any:
@@ -82,6 +88,9 @@ class RayExecutor:
     def run(
         self, job: Any, model: Any, langs: list[str], chunks: Iterator[list[Record]], progress: Callable[[int], None]
     ) -> Iterator[ChunkResult]:
+        gpus = gpus_per_actor(job.device.device, self.num_gpus_per_worker)
+        if hasattr(model, "release"):
+            model.release()
         ray = self._init()
         items = [
             {"idx": i, "payload": json.dumps([r.to_dict() for r in chunk], ensure_ascii=False)}
@@ -95,7 +104,7 @@ class RayExecutor:
             batch_size=1,
             batch_format="numpy",
             compute=ray.data.ActorPoolStrategy(size=self.actors),
-            num_gpus=self.num_gpus_per_worker or None,
+            num_gpus=gpus or None,
             num_cpus=1,
         )
         pending: dict[int, ChunkResult] = {}
@@ -107,3 +116,18 @@ class RayExecutor:
             while expected in pending:
                 yield pending.pop(expected)
                 expected += 1
+
+
+def gpus_per_actor(device: str, requested: float | None) -> float:
+    """GPUs each actor asks Ray for: ``requested``, else 1 on CUDA and 0 on CPU.
+
+    Raises :class:`InputError` for ``--device cuda`` with 0 GPUs per actor (Ray would hide every GPU from it).
+    """
+    if requested is None:
+        return 1.0 if device == "cuda" else 0.0
+    if device == "cuda" and requested <= 0:
+        raise InputError(
+            "--device cuda with --num-gpus-per-worker 0: Ray hides every GPU from the actors",
+            hint="leave --num-gpus-per-worker at auto (1 per actor) or give a share such as 0.5",
+        )
+    return float(requested)

@@ -1,7 +1,8 @@
 """A persistent, content-addressed translation cache in SQLite.
 
 Key: SHA-256 of (model checksum, source language, target language, decoding settings, segment
-text). Changed settings or another model never hit stale entries. Each ``put_many`` commits, so a
+text, device kind, compute type actually used). Changed settings, another model, or the same model
+run in another precision (int8 vs float16) or on another device never hit stale entries. Each ``put_many`` commits, so a
 run killed mid-way loses at most the batch in flight. WAL mode lets several readers share a file.
 """
 
@@ -15,9 +16,18 @@ from typing import Any
 from xprep.hashing import stable_hash
 
 
-def cache_key(model_checksum: str, src: str, tgt: str, settings: dict[str, Any], text: str) -> str:
-    """The cache key of one segment translation."""
-    return stable_hash(model_checksum, src, tgt, settings, text)
+def cache_key(
+    model_checksum: str,
+    src: str,
+    tgt: str,
+    settings: dict[str, Any],
+    text: str,
+    device: str = "cpu",
+    compute_type: str = "",
+) -> str:
+    """The cache key of one segment translation. ``compute_type`` is the translator's resolved one
+    (``translator.compute_type``, e.g. ``int8_float16``), never a request such as ``auto``."""
+    return stable_hash(model_checksum, src, tgt, settings, text, device, compute_type)
 
 
 class TranslationCache:

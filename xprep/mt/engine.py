@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +27,7 @@ from xprep.errors import ModelError
 from xprep.hashing import stable_hash
 from xprep.mt.cache import TranslationCache, cache_key
 from xprep.mt.convert import MODEL_INFO, read_model_vocab
+from xprep.mt.device import DeviceOptions, actual_compute_type, open_translator, warm_up
 from xprep.mt.families import FAMILIES, Family, guess_family
 from xprep.mt.langcodes import joiner
 
@@ -50,31 +50,6 @@ class DecodingSettings:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class DeviceOptions:
-    """Where and how CTranslate2 runs. ``batch_tokens`` is the token budget of one batch."""
-
-    device: str = "cpu"
-    device_index: tuple[int, ...] = (0,)
-    compute_type: str = "auto"
-    inter_threads: int | None = None
-    intra_threads: int | None = None
-    batch_tokens: int | None = None
-    batches_per_chunk: int = 2
-    inflight: int = 2
-
-    def threads(self) -> tuple[int, int]:
-        """(inter, intra): on CPU many single-thread workers beat one wide worker for small batches."""
-        if self.device == "cuda":
-            return self.inter_threads or len(self.device_index), self.intra_threads or 1
-        cores = os.cpu_count() or 1
-        intra = self.intra_threads or (1 if cores <= 4 else 2)
-        return self.inter_threads or max(1, cores // intra), intra
-
-    def budget(self) -> int:
-        return self.batch_tokens or (8192 if self.device == "cuda" else 2048)
-
-
 @dataclass
 class MTModel:
     """A converted model folder, opened: family, vocabulary, tokenizers and the translator."""
@@ -89,11 +64,16 @@ class MTModel:
     sp_target: Any
     max_positions: int | None = None
     restricted_to: tuple[str, ...] = ()  # a vocabulary-restricted folder (xprep.mt.vmap): its languages
+    device: str = "cpu"
+    compute_type: str = ""  # what the translator really uses (translator.compute_type), never "auto"
+    requested_compute_type: str = "auto"
+    workers: int = 1
+    warmup_s: float | None = None
 
     @classmethod
     def load(cls, path: str | Path, options: DeviceOptions | None = None) -> MTModel:
-        """Open a CTranslate2 model folder; raises :class:`ModelError` when it is not one."""
-        import ctranslate2
+        """Open a CTranslate2 model folder on ``options`` (warmed up on CUDA); raises :class:`ModelError` when it
+        is not one or cannot run there."""
         import sentencepiece as spm
 
         path = Path(path)
@@ -110,19 +90,8 @@ class MTModel:
         for name in {family.source_spm, family.target_spm}:
             if not (path / name).is_file():
                 raise ModelError(f"tokenizer file '{name}' missing", where=str(path))
-        inter, intra = options.threads()
-        try:
-            translator = ctranslate2.Translator(
-                str(path),
-                device=options.device,
-                device_index=list(options.device_index),
-                compute_type=options.compute_type,
-                inter_threads=inter,
-                intra_threads=intra,
-            )
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"CTranslate2 cannot load the model: {exc}", where=str(path)) from None
-        return cls(
+        translator = open_translator(str(path), options)
+        model = cls(
             path=path,
             family=family,
             info=info,
@@ -133,7 +102,25 @@ class MTModel:
             sp_target=spm.SentencePieceProcessor(model_file=str(path / family.target_spm)),
             max_positions=info.get("max_positions"),
             restricted_to=tuple(info.get("restricted_to") or ()),
+            device=options.device,
+            compute_type=actual_compute_type(translator, options),
+            requested_compute_type=options.compute_type,
+            workers=options.workers(),
         )
+        if options.warms_up():
+            tokens = model.sp_source.encode("Warm up the translator.", out_type=str) + ["</s>"]
+            model.warmup_s = round(warm_up(translator, tokens, str(path)), 3)
+        return model
+
+    def describe(self) -> str:
+        """One line: where it runs, the compute type it really uses (and what was asked), workers, warm-up."""
+        asked = f" (asked {self.requested_compute_type})" if self.requested_compute_type != self.compute_type else ""
+        warm = f", warm-up {self.warmup_s:.2f} s" if self.warmup_s is not None else ""
+        return f"{self.path} on {self.device}, compute type {self.compute_type}{asked}, {self.workers} worker(s){warm}"
+
+    def release(self) -> None:
+        """Drop the translator (its device memory) and keep what was read: for drivers whose workers load their own."""
+        self.translator = None
 
     def check_languages(self, src: str, tgt: str) -> None:
         """Raise :class:`ModelError` before any work if this model cannot translate ``src`` -> ``tgt``."""
@@ -212,7 +199,8 @@ class TranslationEngine:
     ) -> list[Translation]:
         """Translations of ``requests`` in order; each unique (text, lang) is translated at most once."""
         settings = self.settings.as_dict()
-        keys = [cache_key(self.model.checksum, self.src, tgt, settings, text) for text, tgt in requests]
+        device, compute = getattr(self.model, "device", "cpu"), getattr(self.model, "compute_type", "")
+        keys = [cache_key(self.model.checksum, self.src, tgt, settings, t, device, compute) for t, tgt in requests]
         self.counters["segments"] += len(requests)
         unique: dict[str, tuple[str, str]] = {}
         for key, req in zip(keys, requests, strict=True):
@@ -308,8 +296,9 @@ class TranslationEngine:
         return results
 
     def _chunks(self, units: list[tuple[int, int, list[str], str]]) -> Iterator[list[tuple[int, int, list[str], str]]]:
-        """Consecutive runs of (length-sorted) units, each about ``batches_per_chunk`` batches per worker."""
-        chunk_tokens = self.options.budget() * self.options.batches_per_chunk * self.options.threads()[0]
+        """Consecutive runs of (length-sorted) units, each about ``batches_per_chunk`` batches per worker (every
+        worker of every device)."""
+        chunk_tokens = self.options.budget() * self.options.batches_per_chunk * self.model.workers
         start = 0
         while start < len(units):
             end, used = start, 0

@@ -117,14 +117,18 @@ class EncoderAligner:
     """SimAlign-style aligner on an HF encoder folder or hub id.
 
     ``layer``: hidden layer to use (None: about two thirds of the depth, where SimAlign found
-    multilingual encoders align best); ``method``: ``argmax`` or ``itermax``.
+    multilingual encoders align best); ``method``: ``argmax`` or ``itermax``. ``batch_size``: sentences
+    per forward pass (None: 16 on CPU, 128 on CUDA); sentences are batched in order of length, so a
+    batch pads little. ``half``: run the encoder under float16 autocast (None: on CUDA only). Word vectors
+    are pooled on the device and copied to the CPU once per batch.
     """
 
     model: str
     layer: int | None = None
     method: str = "itermax"
     device: str = "cpu"
-    batch_size: int = 16
+    batch_size: int | None = None
+    half: bool | None = None
     name: str = "encoder"
     _state: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -156,12 +160,18 @@ class EncoderAligner:
         limit = min(
             getattr(tok, "model_max_length", 512) or 512, getattr(model.config, "max_position_embeddings", 512) - 2
         )
-        out = []
-        starts = range(0, len(sentences), self.batch_size)
+        cuda = torch.device(self.device).type == "cuda"
+        size = self.batch_size or (128 if cuda else 16)
+        half = self.half if self.half is not None else cuda
+        units = [_rebuild(list(s) or ["∅"]) for s in sentences]
+        order = sorted(range(len(units)), key=lambda i: len(units[i][0]))
+        out: list[Any] = [None] * len(units)
+        starts = range(0, len(order), size)
         for i in tqdm(
             starts, desc="encoder alignment", unit="batch", file=sys.stderr, disable=len(starts) < 20, mininterval=1.0
         ):
-            batch = [_rebuild(list(s) or ["∅"]) for s in sentences[i : i + self.batch_size]]
+            idx = order[i : i + size]
+            batch = [units[k] for k in idx]
             enc = tok(
                 [text for text, _ in batch],
                 return_tensors="pt",
@@ -170,28 +180,12 @@ class EncoderAligner:
                 max_length=limit,
                 return_offsets_mapping=True,
             )
-            offsets = enc.pop("offset_mapping")
-            with torch.inference_mode():
+            offsets = enc.pop("offset_mapping").tolist()
+            with torch.inference_mode(), torch.autocast("cuda", dtype=torch.float16, enabled=half and cuda):
                 hidden = model(**{k: v.to(self.device) for k, v in enc.items()}, output_hidden_states=True)
-            states = hidden.hidden_states[layer]
-            for b, (_, spans) in enumerate(batch):
-                sums = torch.zeros(len(spans), states.shape[-1])
-                counts = torch.zeros(len(spans), 1)
-                pieces: dict[int, list[int]] = {}
-                w = 0
-                for pos, (a, z) in enumerate(offsets[b].tolist()):
-                    if z <= a:
-                        continue  # special or padding position
-                    while w < len(spans) and spans[w][1] <= a:
-                        w += 1
-                    k = w
-                    while k < len(spans) and spans[k][0] < z:  # every word this piece overlaps
-                        sums[k] += states[b, pos].float().cpu()
-                        counts[k] += 1
-                        pieces.setdefault(pos, []).append(k)
-                        k += 1
-                groups = [g for g in pieces.values() if len(g) > 1]
-                out.append((sums / counts.clamp(min=1), groups))
+                vectors = _pool_words(hidden.hidden_states[layer], offsets, [spans for _, spans in batch])
+            for k, item in zip(idx, vectors, strict=True):
+                out[k] = item
         return out
 
     def align(self, pairs: Sequence[Pair]) -> list[Links]:
@@ -208,6 +202,51 @@ class EncoderAligner:
             links = itermax(sim, iterations=1 if self.method == "argmax" else 2)
             out.append(_share_pieces(grow_neighbours(links, sim), src_groups, tgt_groups))
         return out
+
+
+def _pool_words(
+    states: Any, offsets: list[list[list[int]]], spans: list[list[tuple[int, int]]]
+) -> list[tuple[Any, list[list[int]]]]:
+    """Per sentence of a batch: the mean of the subword vectors each word overlaps (on the device, one copy
+    to the CPU for the whole batch) and the groups of words that share one subword piece."""
+    import torch
+
+    rows: list[int] = []
+    cols: list[int] = []
+    owners: list[int] = []
+    groups_of: list[list[list[int]]] = []
+    base = 0
+    for b, (offs, sent) in enumerate(zip(offsets, spans, strict=True)):
+        pieces: dict[int, list[int]] = {}
+        w = 0
+        for pos, (a, z) in enumerate(offs):
+            if z <= a:
+                continue  # special or padding position
+            while w < len(sent) and sent[w][1] <= a:
+                w += 1
+            k = w
+            while k < len(sent) and sent[k][0] < z:  # every word this piece overlaps
+                rows.append(b)
+                cols.append(pos)
+                owners.append(base + k)
+                pieces.setdefault(pos, []).append(k)
+                k += 1
+        groups_of.append([g for g in pieces.values() if len(g) > 1])
+        base += len(sent)
+    device = states.device
+    sums = torch.zeros(base, states.shape[-1], device=device)
+    if owners:
+        index = torch.tensor(owners, device=device)
+        picked = states[torch.tensor(rows, device=device), torch.tensor(cols, device=device)].float()
+        sums.index_add_(0, index, picked)
+        counts = torch.bincount(index, minlength=base).clamp(min=1).unsqueeze(1)
+        sums = sums / counts
+    vectors = sums.cpu()
+    out, start = [], 0
+    for sent, groups in zip(spans, groups_of, strict=True):
+        out.append((vectors[start : start + len(sent)], groups))
+        start += len(sent)
+    return out
 
 
 def grow_neighbours(links: Links, sim: Any) -> Links:
