@@ -1,0 +1,14 @@
+"""Adversarial attacks that search: goal, transformations, constraints and search, each a registry entry.
+
+``xprep attack RUN --task T --eval LANG=FILE --recipe NAME --out DIR`` attacks a run of ``xprep train``;
+:func:`attack_sets` is the library call behind it. The shipped recipes live in :mod:`xprep.attack.catalog`
+(``codemix``, ``charflip``, ``qa-question``, ``qa-distractor``, ``ner-context``); goals in
+:mod:`~xprep.attack.goals`, transformations in :mod:`~xprep.attack.transforms`, constraints in
+:mod:`~xprep.attack.constraints`, searches in :mod:`~xprep.attack.search`; the model behind a query budget and a
+content-addressed cache in :mod:`~xprep.attack.victim`; outputs and metrics in :mod:`~xprep.attack.report`.
+"""
+
+from xprep.attack.catalog import ATTACKS, AttackRecipe
+from xprep.attack.run import AttackConfig, attack_sets
+
+__all__ = ["ATTACKS", "AttackConfig", "AttackRecipe", "attack_sets"]
