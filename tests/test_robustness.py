@@ -40,14 +40,14 @@ def test_entity_and_o_accuracy():
 
 
 def test_ner_scores_report_entity_and_o_tokens():
+    from xprep.evaluate.scoring import score
     from xprep.records import TaggingRecord
-    from xprep.train.loop import score
 
     recs = [
         TaggingRecord(id="a", lang="de", tokens=["Anna", "wohnt", "in", "Berlin"], tags=["B-PER", "O", "O", "B-LOC"])
     ]
-    got = score(recs, [["B-PER", "O", "B-LOC", "O"]], "de")
+    got = score("panx", recs, [["B-PER", "O", "B-LOC", "O"]], "de")
     assert got["entity_tokens"] == 50.0 and got["o_tokens"] == 50.0 and got["token_accuracy"] == 50.0
     assert "entity_tokens" not in score(
-        [TaggingRecord(id="b", lang="de", tokens=["Anna"], tags=["PROPN"])], [["PROPN"]], "de"
+        "udpos", [TaggingRecord(id="b", lang="de", tokens=["Anna"], tags=["PROPN"])], [["PROPN"]], "de"
     )

@@ -7,8 +7,9 @@ from typing import Any
 
 
 def format_table(rows: list[list[object]], header: list[str]) -> str:
-    """A plain-text table with a header rule, columns padded to their widest cell."""
-    cells = [[str(c) for c in row] for row in [header, *rows]]
+    """A plain-text table with a header rule, columns padded to their widest cell; floats shown to 2
+    decimals (the files keep full precision)."""
+    cells = [[f"{c:.2f}" if isinstance(c, float) else str(c) for c in row] for row in [header, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))

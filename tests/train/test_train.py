@@ -5,8 +5,9 @@ import random
 
 import pytest
 
+from xprep.evaluate.scoring import score
 from xprep.records import ChoiceRecord, PairRecord, SpanRecord, TaggingRecord
-from xprep.train.loop import TrainConfig, load_head, predict, score, train
+from xprep.train.loop import TrainConfig, load_head, predict, train
 from xprep.train.run import run_two_phase
 
 WORDS = ["the", "cat", "sat", "on", "mat", "lighthouse", "keeper", "storm", "bees", "queen", "hive", "winter"]
@@ -40,7 +41,7 @@ def test_loss_falls_and_accuracy_beats_chance(tiny_xlmr):
     log = train(model, tok, data, TrainConfig(epochs=8, **FAST))
     first, last = sum(log["losses"][:5]) / 5, sum(log["losses"][-5:]) / 5
     assert last < first * 0.7, (first, last)
-    acc = score(held_out, predict(model, tok, held_out, TrainConfig(max_length=32)), "en")["accuracy"]
+    acc = score("xnli", held_out, predict(model, tok, held_out, TrainConfig(max_length=32)), "en")["accuracy"]
     assert acc > 75, acc  # chance is 50
 
 
@@ -87,7 +88,8 @@ def test_two_phases_every_head(intermediate, target, tiny_xlmr, tmp_path):
     saved = json.loads((tmp_path / "run" / "results.json").read_text())
     assert saved == json.loads(json.dumps(result, ensure_ascii=False))
     metrics = {(r["lang"], r["metric"]) for r in saved["results"]}
-    expected = {"pair": {"accuracy"}, "choice": {"accuracy"}, "span": {"em", "f1"}, "tagging": {"f1", "token_accuracy"}}
+    expected = {"pair": {"accuracy"}, "choice": {"accuracy"}, "span": {"exact_match", "f1"},
+                "tagging": {"f1", "precision", "recall", "token_accuracy"}}  # fmt: skip
     assert metrics == {(lang, m) for lang in ("en", "de") for m in expected[target]}
     assert all(0 <= r["value"] <= 100 for r in saved["results"])
     assert (saved["training"].get("intermediate") is not None) == (intermediate is not None)

@@ -1,124 +1,147 @@
-"""Metrics with hand-checkable definitions.
+"""XTREME's metrics, written from the definitions of the scorers its ``evaluate.py`` calls.
 
-SQuAD EM/F1 follow the official SQuAD v1.1 evaluation script: lower-case, drop punctuation, drop the
-English articles a/an/the, collapse whitespace; F1 over whitespace tokens; the best score over the
-gold answers. (MLQA's per-language normalisation arrives with the XTREME evaluator.)
+Every function here returns what the official scorer returns on the same input (to float rounding):
+
+- SQuAD v1.1 (``third_party/evaluate_squad.py``; XTREME scores XQuAD and TyDiQA-GoldP with it):
+  lower-case, drop ASCII punctuation, drop the English articles a/an/the, split on whitespace. EM: the
+  normalised strings are equal. F1: token overlap, **0 when there is no common token**, even when both
+  sides normalise to nothing. The best score over the gold answers.
+- MLQA v1 (``third_party/evaluate_mlqa.py``, MLQA only): lower-case, drop every Unicode punctuation
+  character (and ASCII ``string.punctuation``), drop the language's articles, then for Chinese split every
+  CJK ideograph (U+4E00-U+9FA5) into a token of its own ("mixed segmentation") before EM compares and F1
+  counts; languages outside en es hi vi de ar zh are refused, as the official script raises for them.
+- seqeval 1.2.2 ``f1_score`` / ``precision_score`` / ``recall_score`` (default mode, micro average), which
+  XTREME applies to PAN-X **and UD-POS**: the first character of a tag is read as its chunk prefix and the
+  rest as its type, so UPOS tags form chunks too (``NOUN NOUN`` is one chunk of type ``OUN``; ``SCONJ`` and
+  ``SYM`` start with ``S`` and are single-token chunks; ``INTJ`` starts with ``I``). Sentences are joined
+  with an ``O`` between them, as seqeval does with a list of lists.
+- accuracy: the share of equal labels (XNLI, PAWS-X, Tatoeba).
+- BUCC: F1 of the predicted ``src<TAB>tgt`` pairs as a set against the gold set.
+
+:func:`token_f1` is not an XTREME metric: projection quality uses it (characters as tokens for scripts
+written without spaces), and it says so where it is reported.
 """
 
 from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-_PUNCT = set(string.punctuation)
+from xprep.errors import InputError
+
+# --- SQuAD v1.1 --------------------------------------------------------------------------------------
+_EN_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_ASCII_PUNCT = frozenset(string.punctuation)
 
 
 def squad_normalise(text: str) -> str:
-    """The official SQuAD answer normalisation."""
-    text = "".join(ch for ch in text.lower() if ch not in _PUNCT)
-    return " ".join(_ARTICLES.sub(" ", text).split())
+    """SQuAD v1.1's answer normalisation (lower, no ASCII punctuation, no a/an/the, single spaces)."""
+    text = "".join(ch for ch in text.lower() if ch not in _ASCII_PUNCT)
+    return " ".join(_EN_ARTICLES.sub(" ", text).split())
 
 
-def _tokens(text: str, lang: str | None) -> list[str]:
-    from xprep.mt.langcodes import NO_SPACE_LANGS
-    from xprep.projection.words import words
+def _overlap_f1(pred: Sequence[str], gold: Sequence[str]) -> float:
+    """Token-overlap F1 as the SQuAD and MLQA scripts compute it (0 without a common token)."""
+    same = sum((Counter(pred) & Counter(gold)).values())
+    if same == 0:
+        return 0.0
+    precision, recall = 1.0 * same / len(pred), 1.0 * same / len(gold)
+    return (2 * precision * recall) / (precision + recall)
 
-    return words(text) if lang in NO_SPACE_LANGS else text.split()
+
+def _best(scores: Iterable[float]) -> float:
+    values = list(scores)
+    if not values:
+        raise ValueError("no gold answers: XTREME's scorers cannot score an unanswerable question")
+    return max(values)
 
 
 def squad_em(prediction: str, golds: Sequence[str]) -> float:
-    """1.0 when the normalised prediction equals any normalised gold answer."""
-    return float(any(squad_normalise(prediction) == squad_normalise(g) for g in golds))
+    """1.0 when the normalised prediction equals a normalised gold answer (SQuAD v1.1)."""
+    pred = squad_normalise(prediction)
+    return _best(float(pred == squad_normalise(g)) for g in golds)
 
 
-def squad_f1(prediction: str, golds: Sequence[str], lang: str | None = None) -> float:
-    """Best token-overlap F1 of the prediction against the gold answers.
-
-    Tokens are whitespace words, or characters for scripts written without spaces (``lang`` zh, ja, th...),
-    as MLQA does for Chinese; otherwise F1 on such text would be all-or-nothing.
-    """
-    best = 0.0
-    pred = _tokens(squad_normalise(prediction), lang)
-    for gold in golds:
-        ref = _tokens(squad_normalise(gold), lang)
-        if not pred or not ref:
-            best = max(best, float(pred == ref))
-            continue
-        common = sum((Counter(pred) & Counter(ref)).values())
-        if common:
-            p, r = common / len(pred), common / len(ref)
-            best = max(best, 2 * p * r / (p + r))
-    return best
+def squad_f1(prediction: str, golds: Sequence[str]) -> float:
+    """Best token-overlap F1 over the gold answers (SQuAD v1.1)."""
+    pred = squad_normalise(prediction).split()
+    return _best(_overlap_f1(pred, squad_normalise(g).split()) for g in golds)
 
 
-# --- MLQA / XQuAD per-language answer normalisation --------------------------------------------------
-# MLQA's evaluation (Lewis et al. 2020) lower-cases, removes every Unicode punctuation character,
-# removes each language's articles and tokenises Chinese by characters ("mixed segmentation").
+# --- MLQA v1 -----------------------------------------------------------------------------------------
 MLQA_ARTICLES = {
     "en": r"\b(a|an|the)\b",
     "es": r"\b(un|una|unos|unas|el|la|los|las)\b",
     "de": r"\b(ein|eine|einen|einem|eines|einer|der|die|das|den|dem|des)\b",
     "vi": r"\b(của|là|cái|chiếc|những)\b",
     "ar": r"\sال^|ال",
+    "hi": None,  # no articles
+    "zh": None,
 }
+MLQA_LANGS = tuple(MLQA_ARTICLES)
+_CJK = re.compile(r"[\u4e00-\u9fa5]")
 
 
-def _is_punct(ch: str) -> bool:
-    import unicodedata
-
-    return ch in _PUNCT or unicodedata.category(ch).startswith("P")
-
-
-def mlqa_normalise(text: str, lang: str) -> str:
-    """MLQA's normalisation for ``lang``: lower-case, no punctuation, no articles, single spaces."""
-    text = "".join(ch for ch in text.lower() if not _is_punct(ch))
-    pattern = MLQA_ARTICLES.get(lang)
-    if pattern:
-        text = re.sub(pattern, " ", text)
-    return " ".join(text.split())
+def is_unicode_punct(ch: str) -> bool:
+    """A character MLQA's scorer removes: Unicode category P*, or ASCII ``string.punctuation``."""
+    return ch in _ASCII_PUNCT or unicodedata.category(ch).startswith("P")
 
 
-def mlqa_tokens(text: str, lang: str) -> list[str]:
-    """Whitespace tokens, or for Chinese every CJK character as its own token (mixed segmentation)."""
-    if lang != "zh":
-        return text.split()
+def _mixed_segmentation(text: str) -> list[str]:
+    """CJK ideographs and punctuation as single tokens, whitespace words between them."""
     out: list[str] = []
     word = ""
     for ch in text:
-        if re.match(r"[\u4e00-\u9fa5]", ch) or _is_punct(ch) or ch.isspace():
-            if word:
-                out.append(word)
-                word = ""
-            if not ch.isspace():
-                out.append(ch)
+        if _CJK.search(ch) or is_unicode_punct(ch):
+            out += word.split()
+            word = ""
+            out.append(ch)
         else:
             word += ch
-    if word:
-        out.append(word)
-    return out
+    return out + word.split()
 
 
-def mlqa_scores(prediction: str, golds: Sequence[str], lang: str) -> tuple[float, float]:
-    """(EM, F1) of one prediction against its gold answers, with MLQA's normalisation for ``lang``."""
+def mlqa_normalise(text: str, lang: str) -> str:
+    """MLQA's normalisation for ``lang``; Chinese comes back mixed-segmented (tokens joined by spaces)."""
+    if lang not in MLQA_ARTICLES:
+        raise InputError(f"MLQA's scorer has no language {lang!r}", hint=f"one of {', '.join(MLQA_LANGS)}")
+    text = "".join(ch for ch in text.lower() if not is_unicode_punct(ch))
+    pattern = MLQA_ARTICLES[lang]
+    if pattern:
+        text = re.sub(pattern, " ", text)
+    tokens = _mixed_segmentation(text) if lang == "zh" else text.split()
+    return " ".join(t for t in tokens if t.strip())
+
+
+def mlqa_em(prediction: str, golds: Sequence[str], lang: str) -> float:
     pred = mlqa_normalise(prediction, lang)
-    em = float(any(pred == mlqa_normalise(g, lang) for g in golds))
-    f1 = 0.0
-    p_toks = mlqa_tokens(pred, lang)
-    for gold in golds:
-        g_toks = mlqa_tokens(mlqa_normalise(gold, lang), lang)
-        common = sum((Counter(p_toks) & Counter(g_toks)).values())
-        if common:
-            p, r = common / len(p_toks), common / len(g_toks)
-            f1 = max(f1, 2 * p * r / (p + r))
-        elif not p_toks and not g_toks:
-            f1 = max(f1, 1.0)
-    return em, f1
+    return _best(float(pred == mlqa_normalise(g, lang)) for g in golds)
 
 
-# --- classification and tagging --------------------------------------------------------------------
+def mlqa_f1(prediction: str, golds: Sequence[str], lang: str) -> float:
+    pred = mlqa_normalise(prediction, lang).split()
+    return _best(_overlap_f1(pred, mlqa_normalise(g, lang).split()) for g in golds)
+
+
+# --- projection quality (not an XTREME metric) -------------------------------------------------------
+def token_f1(prediction: str, golds: Sequence[str], lang: str | None = None) -> float:
+    """SQuAD-normalised overlap F1 with characters as tokens for scripts written without spaces (zh, ja,
+    th, ...), so that a near miss in Chinese is not all-or-nothing. Used for projection quality only."""
+    from xprep.mt.langcodes import NO_SPACE_LANGS
+    from xprep.projection.words import words
+
+    def tokens(text: str) -> list[str]:
+        norm = squad_normalise(text)
+        return words(norm) if lang in NO_SPACE_LANGS else norm.split()
+
+    pred = tokens(prediction)
+    return _best(_overlap_f1(pred, tokens(g)) for g in golds)
+
+
+# --- classification ----------------------------------------------------------------------------------
 def accuracy(predictions: Sequence[object], golds: Sequence[object]) -> float:
     """Share of positions where prediction equals gold (XNLI, PAWS-X, Tatoeba)."""
     if len(predictions) != len(golds):
@@ -126,74 +149,60 @@ def accuracy(predictions: Sequence[object], golds: Sequence[object]) -> float:
     return sum(p == g for p, g in zip(predictions, golds, strict=True)) / max(len(golds), 1)
 
 
-def _chunks(tags: Sequence[str]) -> set[tuple[str, int, int]]:
-    """Entity chunks ``(type, start, end)`` of a BIO/IOB2 sequence, as conlleval and seqeval read them.
-
-    A chunk starts at ``B-X``, or at ``I-X`` after a token that is not of type X; tags without a
-    prefix (POS tags) are one-token chunks of their own type.
-    """
-    out = set()
-    start, kind = None, None
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, typ = tag.partition("-") if tag[:2] in ("B-", "I-") else ("", "", tag)
-        continues = prefix == "I" and kind == typ and start is not None
-        if start is not None and not continues:
-            out.add((kind, start, i))
-            start, kind = None, None
-        if tag == "O" or i == len(tags):
-            continue
-        if prefix in ("B", "") or not continues:
-            start, kind = i, typ
-            if prefix == "":
-                out.add((kind, start, i + 1))
-                start, kind = None, None
-    return out
+# --- seqeval 1.2.2, default mode ---------------------------------------------------------------------
+def _split_tag(tag: str) -> tuple[str, str]:
+    """(prefix letter, type) as seqeval reads a tag: ``B-PER`` -> (B, PER), ``NOUN`` -> (N, OUN), ``O`` -> (O, _)."""
+    return tag[:1], tag[1:].split("-", 1)[-1] or "_"
 
 
-def chunk_f1(predictions: Sequence[Sequence[str]], golds: Sequence[Sequence[str]]) -> dict[str, float]:
-    """Micro precision, recall and F1 over entity chunks (PAN-X NER; XTREME's UD-POS uses the same code,
-    where every POS tag is a one-token chunk, so F1 equals token accuracy when every token is scored)."""
-    tp = n_pred = n_gold = 0
-    for p, g in zip(predictions, golds, strict=True):
-        cp, cg = (
-            {
-                (
-                    t,
-                    s,
-                    e,
-                )
-                for t, s, e in _chunks(p)
-            },
-            _chunks(g),
-        )
-        tp += len(cp & cg)
-        n_pred += len(cp)
-        n_gold += len(cg)
-    precision = tp / n_pred if n_pred else 0.0
-    recall = tp / n_gold if n_gold else 0.0
+def _ends(prev: str, cur: str, prev_type: str, cur_type: str) -> bool:
+    return (
+        prev in ("E", "S")
+        or (prev in ("B", "I") and cur in ("B", "S", "O"))
+        or (prev not in ("O", ".") and prev_type != cur_type)
+    )
+
+
+def _starts(prev: str, cur: str, prev_type: str, cur_type: str) -> bool:
+    return (
+        cur in ("B", "S")
+        or (prev in ("E", "S", "O") and cur in ("E", "I"))
+        or (cur not in ("O", ".") and prev_type != cur_type)
+    )
+
+
+def seqeval_chunks(sentences: Sequence[Sequence[str]]) -> set[tuple[str, int, int]]:
+    """Chunks ``(type, first, last)`` of the sentences joined by ``O`` (seqeval's ``get_entities``)."""
+    flat = [t for sent in sentences for t in (*sent, "O")]
+    chunks = set()
+    prev, prev_type, begin = "O", "", 0
+    for i, tag in enumerate([*flat, "O"]):
+        cur, cur_type = _split_tag(tag)
+        if _ends(prev, cur, prev_type, cur_type):
+            chunks.add((prev_type, begin, i - 1))
+        if _starts(prev, cur, prev_type, cur_type):
+            begin = i
+        prev, prev_type = cur, cur_type
+    return chunks
+
+
+def seqeval_scores(golds: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Micro precision, recall and F1 over chunks (in [0, 1]), as seqeval 1.2.2 computes them."""
+    if len(golds) != len(predictions):
+        raise ValueError(f"{len(predictions)} predicted sentences for {len(golds)} gold sentences")
+    truth, pred = seqeval_chunks(golds), seqeval_chunks(predictions)
+    tp = len(truth & pred)
+    precision = tp / len(pred) if pred else 0.0
+    recall = tp / len(truth) if truth else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1}
+    return {"f1": f1, "precision": precision, "recall": recall}
 
 
-# --- retrieval -------------------------------------------------------------------------------------
-def bucc_f1(candidates: Sequence[tuple[str, str, float]], gold: set[tuple[str, str]]) -> dict[str, float]:
-    """BUCC mining F1 with the threshold search of the shared task's scripts.
-
-    ``candidates`` are (source id, target id, score); the threshold that maximises F1 over the gold
-    pairs is chosen (every candidate score is tried, highest first). Returns precision, recall, F1 and
-    the threshold.
-    """
-    best = {"precision": 0.0, "recall": 0.0, "f1": 0.0, "threshold": float("inf")}
-    if not gold:
-        return best
-    tp = 0
-    ordered = sorted(candidates, key=lambda c: -c[2])
-    for n, (src, tgt, score) in enumerate(ordered, 1):
-        tp += (src, tgt) in gold
-        if n < len(ordered) and ordered[n][2] == score:
-            continue  # a threshold keeps every candidate with the same score
-        p, r = tp / n, tp / len(gold)
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
-        if f1 > best["f1"]:
-            best = {"precision": p, "recall": r, "f1": f1, "threshold": score}
-    return best
+# --- BUCC --------------------------------------------------------------------------------------------
+def pair_set_scores(gold: set[tuple[str, str]], predicted: set[tuple[str, str]]) -> dict[str, float]:
+    """Precision, recall and F1 (in [0, 1]) of predicted pairs against gold pairs, as sets (BUCC)."""
+    correct = len(gold & predicted)
+    if not correct:
+        return {"f1": 0.0, "precision": 0.0, "recall": 0.0}
+    precision, recall = correct / len(predicted), correct / len(gold)
+    return {"f1": 2 * precision * recall / (precision + recall), "precision": precision, "recall": recall}

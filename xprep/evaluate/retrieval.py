@@ -1,8 +1,10 @@
-"""Retrieval without training (Tatoeba, BUCC): sentences embedded by an encoder, nearest neighbours by cosine.
+"""Retrieval without training (Tatoeba, BUCC): sentences embedded by an encoder, searched as XTREME does.
 
 As XTREME does, sentence vectors are the mean of the token vectors of one hidden layer (layer 14 of
-24 for XLM-R Large; proportionally for other depths: ``default_layer``), L2-normalised. Tatoeba
-accuracy is the share of non-English sentences whose nearest English sentence is their translation.
+24 for XLM-R Large; proportionally for other depths: ``default_layer``), L2-normalised. The search and
+the mining follow XTREME's code path (:mod:`xprep.evaluate.mining`): Tatoeba queries with the English
+sentences; BUCC mines with k = 4 neighbours both ways, ratio margin, one-to-one, and optimises the
+threshold on the gold pairs.
 """
 
 from __future__ import annotations
@@ -67,14 +69,22 @@ def read_tatoeba(data_dir: Path, lang3: str) -> tuple[list[str], list[str]]:
     return src, tgt
 
 
+def tatoeba_predictions(
+    model_dir: str | Path, src: Sequence[str], tgt: Sequence[str], layer: int | None = None, prefix: str = ""
+) -> list[int]:
+    """For every English line (``tgt``), the line of its nearest non-English sentence (``src``)."""
+    from xprep.evaluate.mining import tatoeba_search
+
+    non_english = embed_sentences(model_dir, src, layer, prefix)
+    return tatoeba_search(non_english, embed_sentences(model_dir, tgt, layer, prefix))
+
+
 def tatoeba_accuracy(
     model_dir: str | Path, src: Sequence[str], tgt: Sequence[str], layer: int | None = None, prefix: str = ""
 ) -> float:
-    """Share of ``src`` sentences whose nearest ``tgt`` sentence (cosine) is the one on the same line."""
-    a = embed_sentences(model_dir, src, layer, prefix)
-    b = embed_sentences(model_dir, tgt, layer, prefix)
-    nearest = (a @ b.T).argmax(dim=1).tolist()
-    return accuracy(nearest, list(range(len(src))))
+    """Share of English lines whose nearest non-English sentence (cosine) is the one on the same line."""
+    nearest = tatoeba_predictions(model_dir, src, tgt, layer, prefix)
+    return accuracy(nearest, list(range(len(tgt))))
 
 
 def evaluate_tatoeba(
@@ -94,16 +104,18 @@ def evaluate_tatoeba(
     for lang3 in langs:
         src, tgt = read_tatoeba(Path(data_dir), lang3)
         src, tgt = src[:limit], tgt[:limit]
-        acc = tatoeba_accuracy(model_dir, src, tgt, layer, prefix)
+        predictions = tatoeba_predictions(model_dir, src, tgt, layer, prefix)
+        acc = accuracy(predictions, list(range(len(tgt))))
         rows.append(
             {
                 "task": "tatoeba",
                 "lang": lang3,
                 "metric": "accuracy",
-                "value": round(100 * acc, 2),
+                "value": 100 * acc,
                 "n": len(src),
                 "layer": layer,
                 "prefix": prefix,
+                "predictions": predictions,
             }
         )
     return rows
@@ -132,27 +144,6 @@ def read_bucc(data_dir: Path, lang: str, split: str = "test") -> tuple[dict[str,
     return table(Path(f"{base}.{lang}")), table(Path(f"{base}.en")), gold
 
 
-def margin_candidates(src: Any, tgt: Any, k: int = 4, chunk: int = 2048) -> list[tuple[int, int, float]]:
-    """For each source vector, its best target by ratio margin: cos(x, y) over the mean of the cosines of
-    the ``k`` nearest neighbours of x and of y, halved and added (Artetxe and Schwenk 2019)."""
-    import torch
-
-    k_t, k_s = min(k, len(tgt)), min(k, len(src))
-    src_knn = torch.cat(
-        [(src[i : i + chunk] @ tgt.T).topk(k_t, dim=1).values.mean(1) for i in range(0, len(src), chunk)]
-    )
-    tgt_knn = torch.cat(
-        [(tgt[i : i + chunk] @ src.T).topk(k_s, dim=1).values.mean(1) for i in range(0, len(tgt), chunk)]
-    )
-    out = []
-    for i in range(0, len(src), chunk):
-        cos = src[i : i + chunk] @ tgt.T
-        margin = cos / ((src_knn[i : i + chunk, None] + tgt_knn[None, :]) / 2)
-        best = margin.max(dim=1)
-        out += [(i + r, int(j), float(v)) for r, (j, v) in enumerate(zip(best.indices, best.values, strict=True))]
-    return out
-
-
 def evaluate_bucc(
     model_dir: str | Path,
     data_dir: Path,
@@ -162,26 +153,27 @@ def evaluate_bucc(
     prefix: str = "",
 ) -> list[dict[str, Any]]:
     """BUCC F1 per language: margin-scored candidates, the threshold that maximises F1 over the gold pairs."""
-    from xprep.evaluate.metrics import bucc_f1
+    from xprep.evaluate.mining import bucc_scores, candidate_scores, mine_pairs, unique_sentences
 
     rows = []
     for lang in langs:
         src, tgt, gold = read_bucc(data_dir, lang, split)
-        s_ids, t_ids = list(src), list(tgt)
-        a = embed_sentences(model_dir, [src[i] for i in s_ids], layer, prefix)
-        b = embed_sentences(model_dir, [tgt[i] for i in t_ids], layer, prefix)
-        cands = [(s_ids[i], t_ids[j], score) for i, j, score in margin_candidates(a, b)]
-        best = bucc_f1(cands, gold)
+        (s_sents, s_ids), (t_sents, t_ids) = unique_sentences(src), unique_sentences(tgt)
+        a = embed_sentences(model_dir, s_sents, layer, prefix)
+        b = embed_sentences(model_dir, t_sents, layer, prefix)
+        cands = candidate_scores(mine_pairs(a, b), s_sents, t_sents, s_ids, t_ids)
+        best = bucc_scores(cands, gold)
         rows.append(
             {
                 "task": "bucc",
                 "lang": lang,
                 "metric": "f1",
-                "value": round(100 * best["f1"], 2),
-                "precision": round(100 * best["precision"], 2),
-                "recall": round(100 * best["recall"], 2),
+                "value": 100 * best["f1"],
+                "precision": 100 * best["precision"],
+                "recall": 100 * best["recall"],
                 "threshold": best["threshold"],
-                "n": len(s_ids),
+                "n": len(src),
+                "predictions": ["\t".join(pair) for pair in best["pairs"]],
             }
         )
     return rows

@@ -1,4 +1,4 @@
-"""Heads per kind, the training loop, prediction and scoring, on any HF encoder, CPU or CUDA.
+"""Heads per kind, the training loop and prediction, on any HF encoder, CPU or CUDA (scores: ``evaluate.scoring``).
 
 Defaults follow the study's published run scripts (Phang et al. 2020, jiant): learning rate 1e-5,
 10% linear warm-up, batch 4 with gradient accumulation, maximum length 256 (384 with stride 128 for
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xprep.evaluate.metrics import accuracy, chunk_f1, mlqa_scores
 from xprep.records import Record, SpanRecord
 from xprep.train.features import IGNORE, encode
 
@@ -37,10 +36,13 @@ class TrainConfig:
     stride: int = 128
     seed: int = 0
     device: str = "cpu"
-    precision: str = "fp32"  # fp32, bf16 or fp16 (CUDA)
+    precision: str = "fp32"  # fp32, bf16 or fp16 (fp16 with a GradScaler)
     max_steps: int | None = None
     checkpoint_dir: str | None = None  # where to save and resume from
     save_every: int = 500  # optimizer steps between checkpoints
+    tf32: bool = True  # CUDA: float32 matrix products on TF32 tensor cores (torch's "high" precision)
+    final_checkpoint: bool = False  # keep the optimizer state in the last checkpoint (to train further)
+    predict_batch_size: int | None = None  # None: 16 on CPU, 128 on CUDA
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -140,8 +142,11 @@ def train_tasks(
     (the study's proportional multi-task sampling). Share the encoder first (:func:`share_encoder`)."""
     import torch
 
+    from xprep.train.checkpoint import CHECKPOINT
+
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
+    set_matmul_precision(cfg)
     params: dict[int, Any] = {}
     for task in tasks:
         task.model.to(cfg.device).train()
@@ -153,77 +158,106 @@ def train_tasks(
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm))
     )
-    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.precision)
-    streams = [BatchStream(len(t.records), cfg.batch_size, cfg.seed + i) for i, t in enumerate(tasks)]
-    weights = [len(t.records) for t in tasks]
-    losses: list[float] = []
-    sampled = [0] * len(tasks)
-    step = micro = 0
-    ckpt = Path(cfg.checkpoint_dir) / "checkpoint.pt" if cfg.checkpoint_dir else None
+    # fp16 gradients underflow without loss scaling; bf16 and fp32 need none (the scaler is then a no-op)
+    scaler = torch.amp.GradScaler(device_type(cfg.device), enabled=cfg.precision == "fp16")
+    run = _Run(tasks, opt, sched, scaler, [BatchStream(len(t.records), cfg.batch_size, cfg.seed + i)
+               for i, t in enumerate(tasks)], rng)  # fmt: skip
+    ckpt = Path(cfg.checkpoint_dir) / CHECKPOINT if cfg.checkpoint_dir else None
     if ckpt is not None and ckpt.is_file():  # resume where the last checkpoint left off
-        state = torch.load(ckpt, weights_only=False)
-        for task, sd in zip(tasks, state["models"], strict=True):
-            task.model.load_state_dict(sd)
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        for stream, st in zip(streams, state["streams"], strict=True):
-            stream.restore(st)
-        rng.setstate(state["rng"])
-        torch.set_rng_state(state["torch_rng"])
-        step, micro, losses, sampled = state["step"], state["micro"], state["losses"], state["sampled"]
-    while step < total:
+        run.resume(ckpt, total)
+    weights = [len(t.records) for t in tasks]
+    while run.step < total:
         k = rng.choices(range(len(tasks)), weights=weights)[0] if len(tasks) > 1 else 0
-        sampled[k] += 1
+        run.sampled[k] += 1
         task = tasks[k]
-        batch = [task.records[i] for i in streams[k].next_indices()]
+        batch = [task.records[i] for i in run.streams[k].next_indices()]
         enc = encode(batch, tok, cfg.max_length, cfg.stride, task.tag_labels)
         inputs = {name: v.to(cfg.device) for name, v in enc.inputs.items()}
         if isinstance(enc.labels, dict):
             inputs.update({name: v.to(cfg.device) for name, v in enc.labels.items()})
         else:
             inputs["labels"] = enc.labels.to(cfg.device)
-        with torch.autocast(cfg.device, dtype=dtype, enabled=dtype is not None):
+        with autocast(cfg):
             loss = task.model(**inputs).loss / cfg.grad_accum
-        loss.backward()
-        micro += 1
-        if micro % cfg.grad_accum == 0:
+        scaler.scale(loss).backward()
+        run.micro += 1
+        if run.micro % cfg.grad_accum == 0:
+            scaler.unscale_(opt)  # clip the true gradients
             torch.nn.utils.clip_grad_norm_(list(params.values()), 1.0)
-            opt.step()
+            scaler.step(opt)
+            scaler.update()
             sched.step()
             opt.zero_grad()
-            step += 1
-            losses.append(loss.item() * cfg.grad_accum)
-            if ckpt is not None and (step % cfg.save_every == 0 or step == total):
-                _save_checkpoint(
-                    ckpt,
-                    {
-                        "models": [t.model.state_dict() for t in tasks],
-                        "opt": opt.state_dict(),
-                        "sched": sched.state_dict(),
-                        "streams": [s.state() for s in streams],
-                        "rng": rng.getstate(),
-                        "torch_rng": torch.get_rng_state(),
-                        "step": step,
-                        "micro": micro,
-                        "losses": losses,
-                        "sampled": sampled,
-                    },
-                )
+            run.step += 1
+            run.losses.append(loss.item() * cfg.grad_accum)
+            if ckpt is not None and (run.step % cfg.save_every == 0 or run.step == total):
+                run.save(ckpt, optimizer=run.step < total or cfg.final_checkpoint)
             if progress:
-                progress(step, losses[-1])
-    return {"steps": step, "losses": losses, "batches_per_task": sampled}
+                progress(run.step, run.losses[-1])
+    return {"steps": run.step, "losses": run.losses, "batches_per_task": run.sampled}
 
 
-def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """Write a checkpoint atomically (a kill mid-write leaves the previous one intact)."""
-    import os
+@dataclass
+class _Run:
+    """What a training run carries from step to step, and its checkpoint (see :mod:`xprep.train.checkpoint`)."""
 
-    import torch
+    tasks: Sequence[Task]
+    opt: Any
+    sched: Any
+    scaler: Any
+    streams: list[BatchStream]
+    rng: random.Random
+    step: int = 0
+    micro: int = 0
+    losses: list[float] = field(default_factory=list)
+    sampled: list[int] = field(default_factory=list)
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    def __post_init__(self) -> None:
+        self.sampled = self.sampled or [0] * len(self.tasks)
+
+    def save(self, path: Path, optimizer: bool) -> None:
+        """Checkpoint; without ``optimizer`` (a finished run) the optimizer, scheduler and scaler are left out,
+        a third of the size (AdamW keeps two float32 values per weight)."""
+        from xprep.train.checkpoint import rng_state, save_checkpoint
+
+        state = {
+            "models": [t.model.state_dict() for t in self.tasks],
+            "opt": self.opt.state_dict() if optimizer else None,
+            "sched": self.sched.state_dict() if optimizer else None,
+            "scaler": self.scaler.state_dict() if optimizer else None,
+            "streams": [s.state() for s in self.streams],
+            "rng": rng_state(self.rng),
+            "step": self.step,
+            "micro": self.micro,
+            "losses": self.losses,
+            "sampled": self.sampled,
+        }
+        save_checkpoint(path, state)
+
+    def resume(self, path: Path, total: int) -> None:
+        """Load a checkpoint (weights only, onto the CPU, then onto each parameter's device)."""
+        from xprep.errors import InputError
+        from xprep.train.checkpoint import load_checkpoint, restore_rng
+
+        state = load_checkpoint(path)
+        for task, sd in zip(self.tasks, state["models"], strict=True):
+            task.model.load_state_dict(sd)
+        if state["opt"] is None and state["step"] < total:
+            raise InputError(
+                f"checkpoint of a finished run (step {state['step']}, no optimizer state): cannot go on to {total}",
+                where=str(path),
+                hint="delete it to train from the start, or train with final_checkpoint=True to continue runs later",
+            )
+        if state["opt"] is not None:
+            self.opt.load_state_dict(state["opt"])
+            self.sched.load_state_dict(state["sched"])
+            if self.scaler.is_enabled() and state.get("scaler"):
+                self.scaler.load_state_dict(state["scaler"])
+        for stream, st in zip(self.streams, state["streams"], strict=True):
+            stream.restore(st)
+        restore_rng(state["rng"], self.rng)
+        self.step, self.micro = state["step"], state["micro"]
+        self.losses, self.sampled = list(state["losses"]), list(state["sampled"])
 
 
 def predict(
@@ -232,17 +266,23 @@ def predict(
     records: Sequence[Record],
     cfg: TrainConfig,
     tag_labels: Sequence[str] | None = None,
-    batch_size: int = 16,
+    batch_size: int | None = None,
 ) -> list[Any]:
-    """Predictions per record: a label (pair, choice), answer text (span) or word tags (tagging)."""
+    """Predictions per record: a label (pair, choice), answer text (span) or word tags (tagging).
+
+    Records are batched in order of length (little padding), the next batch is tokenised in a thread
+    while the model runs, and the model runs under ``cfg.precision`` autocast; predictions come back in
+    the order of ``records``. ``batch_size``: default ``cfg.predict_batch_size`` (16 CPU, 128 CUDA).
+    """
     import torch
 
+    size = batch_size or cfg.predict_batch_size or (128 if device_type(cfg.device) == "cuda" else 16)
     model.to(cfg.device).eval()
+    set_matmul_precision(cfg)
+    order = sorted(range(len(records)), key=lambda i: sum(len(t) for _, t in records[i].segments()))
     out: list[Any] = []
-    for k in range(0, len(records), batch_size):
-        batch = list(records[k : k + batch_size])
-        enc = encode(batch, tok, cfg.max_length, cfg.stride, tag_labels)
-        with torch.inference_mode():
+    for batch, enc in _encoded_batches([records[i] for i in order], size, tok, cfg, tag_labels):
+        with torch.inference_mode(), autocast(cfg):
             res = model(**{n: v.to(cfg.device) for n, v in enc.inputs.items()})
         if batch[0].KIND in ("pair", "choice"):
             out += res.logits.argmax(-1).tolist()
@@ -257,8 +297,48 @@ def predict(
                     if w is not None and w not in seen and pos < len(pred[b]):
                         seen.add(w)
                         tags.append(tag_labels[pred[b][pos]] if tag_labels else str(pred[b][pos]))
-                out.append(tags + ["X"] * (len(rec.tokens) - len(tags)))  # words cut by max_length
-    return out
+                # words cut by max_length get "O": no entity (PAN-X) and a miss (UD-POS), never a spurious chunk
+                out.append(tags + ["O"] * (len(rec.tokens) - len(tags)))
+    restored: list[Any] = [None] * len(records)
+    for i, pred in zip(order, out, strict=True):
+        restored[i] = pred
+    return restored
+
+
+def _encoded_batches(
+    records: Sequence[Record], size: int, tok: Any, cfg: TrainConfig, tag_labels: Sequence[str] | None
+) -> Iterator[tuple[list[Record], Any]]:
+    """``(batch, encoding)`` pairs; batch k+1 is tokenised in a thread while the caller runs batch k."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [list(records[k : k + size]) for k in range(0, len(records), size)]
+    with ThreadPoolExecutor(1, thread_name_prefix="xprep-tokenise") as pool:
+        ahead = [pool.submit(encode, b, tok, cfg.max_length, cfg.stride, tag_labels) for b in batches[:1]]
+        for k, batch in enumerate(batches):
+            if k + 1 < len(batches):
+                ahead.append(pool.submit(encode, batches[k + 1], tok, cfg.max_length, cfg.stride, tag_labels))
+            yield batch, ahead.pop(0).result()
+
+
+def device_type(device: str) -> str:
+    """``cuda`` for ``cuda:1``: what ``torch.autocast`` and ``GradScaler`` take."""
+    return device.split(":", 1)[0]
+
+
+def autocast(cfg: TrainConfig) -> Any:
+    """``torch.autocast`` for ``cfg.precision`` on ``cfg.device`` (disabled for fp32)."""
+    import torch
+
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.precision)
+    return torch.autocast(device_type(cfg.device), dtype=dtype, enabled=dtype is not None)
+
+
+def set_matmul_precision(cfg: TrainConfig) -> None:
+    """On CUDA, let float32 matrix products use TF32 (``cfg.tf32``) or keep full float32."""
+    import torch
+
+    if device_type(cfg.device) == "cuda":
+        torch.set_float32_matmul_precision("high" if cfg.tf32 else "highest")
 
 
 def _best_spans(batch: list[SpanRecord], enc: Any, res: Any, max_answer: int = 30) -> list[str]:
@@ -279,47 +359,4 @@ def _best_spans(batch: list[SpanRecord], enc: Any, res: Any, max_answer: int = 3
     return [best.get(i, (0.0, ""))[1] for i in range(len(batch))]
 
 
-def score(records: Sequence[Record], predictions: Sequence[Any], lang: str) -> dict[str, float]:
-    """The task kind's metrics in percent: accuracy; EM/F1 (MLQA normalisation); token F1/accuracy."""
-    kind = records[0].KIND
-    if kind in ("pair", "choice"):
-        return {"accuracy": round(100 * accuracy(predictions, [r.label for r in records]), 2)}  # type: ignore[attr-defined]
-    if kind == "span":
-        ems, f1s = [], []
-        for rec, pred in zip(records, predictions, strict=True):
-            golds = [a["text"] for a in rec.answers] or [""]  # type: ignore[attr-defined]
-            em, f1 = mlqa_scores(pred, golds, lang)
-            ems.append(em)
-            f1s.append(f1)
-        return {"em": round(100 * sum(ems) / len(ems), 2), "f1": round(100 * sum(f1s) / len(f1s), 2)}
-    golds = [r.tags for r in records]  # type: ignore[attr-defined]
-    flat_p = [t for p in predictions for t in p]
-    flat_g = [t for g in golds for t in g]
-    out = {
-        "f1": round(100 * chunk_f1(predictions, golds)["f1"], 2),
-        "token_accuracy": round(100 * accuracy(flat_p, flat_g), 2),
-    }
-    if any(t[:2] in ("B-", "I-") for t in flat_g):  # NER: also entity tokens and O tokens apart
-        from xprep.evaluate.robustness import entity_and_o_accuracy
-
-        out.update(entity_and_o_accuracy(predictions, golds))
-    return out
-
-
-def item_scores(records: Sequence[Record], predictions: Sequence[Any], lang: str) -> list[float]:
-    """Per-item correctness in [0, 1] (the robustness statistics' input): 1/0 for pair and choice, the best
-    answer F1 for span (MLQA normalisation), the share of right tags for tagging."""
-    kind = records[0].KIND
-    out: list[float] = []
-    for rec, pred in zip(records, predictions, strict=True):
-        if kind in ("pair", "choice"):
-            out.append(float(pred == rec.label))  # type: ignore[attr-defined]
-        elif kind == "span":
-            out.append(mlqa_scores(pred, [a["text"] for a in rec.answers] or [""], lang)[1])  # type: ignore[attr-defined]
-        else:
-            gold = rec.tags  # type: ignore[attr-defined]
-            out.append(sum(p == g for p, g in zip(pred, gold, strict=True)) / max(len(gold), 1))
-    return out
-
-
-__all__ = ["IGNORE", "TrainConfig", "item_scores", "load_head", "predict", "score", "train"]
+__all__ = ["IGNORE", "TrainConfig", "load_head", "predict", "train"]

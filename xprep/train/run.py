@@ -21,15 +21,14 @@ from typing import Any
 
 from xprep import __version__
 from xprep.errors import InputError
+from xprep.evaluate.scoring import item_scores, score, scorer_info
 from xprep.progress import quiet_loading
 from xprep.records import PairRecord, Record, TaggingRecord
 from xprep.train.loop import (
     Task,
     TrainConfig,
-    item_scores,
     load_head,
     predict,
-    score,
     share_encoder,
     train,
     train_tasks,
@@ -147,9 +146,10 @@ def write_eval(
         "lang": lang,
         "tag": tag,
         "n": len(records),
-        "metrics": score(records, predictions, lang),
+        "metrics": score(task, records, predictions, lang),
+        "scorer": scorer_info(task, records),
         "ids": [r.id for r in records],
-        "items": [round(x, 4) for x in item_scores(records, predictions, lang)],
+        "items": [round(x, 4) for x in item_scores(task, records, predictions, lang)],
         "predictions": list(predictions),
         **dict(extra or {}),
     }
@@ -219,7 +219,8 @@ def results_json(out: Path, **fields: Any) -> dict[str, Any]:
     result = {
         "xprep_version": __version__,
         **fields,
-        "note": "tagging f1 is chunk F1 as XTREME computes it; for POS it equals token accuracy",
+        "note": "scores as XTREME's evaluate.py computes them (xprep.evaluate.scoring); UD-POS f1 is seqeval's chunk "
+        "F1 over raw UPOS tags, with token_accuracy beside it",
     }
     (out / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return result
