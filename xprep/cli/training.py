@@ -216,9 +216,9 @@ def evaluate_cmd(
             raise XprepError(f"{task} needs --data DIR")
         codes = [x.strip() for x in langs.split(",") if x.strip()]
         if task == "tatoeba":
-            rows = evaluate_tatoeba(model_or_run, data, codes, layer, prefix, limit)
+            rows = evaluate_tatoeba(model_or_run, data, codes, layer, prefix, limit, device=device)
         else:
-            rows = evaluate_bucc(model_or_run, data, codes, layer=layer, prefix=prefix)
+            rows = evaluate_bucc(model_or_run, data, codes, layer=layer, prefix=prefix, device=device)
         if out:
             out.write_text(json.dumps({"model": model_or_run, "results": rows}, indent=2) + "\n", encoding="utf-8")
     else:

@@ -10,6 +10,7 @@ threshold on the gold pairs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +23,42 @@ def default_layer(num_layers: int) -> int:
     return max(1, round(num_layers * 14 / 24))
 
 
+@dataclass
+class Encoder:
+    """An encoder loaded once (on ``device``) and used for every language of an evaluation."""
+
+    model: Any
+    tok: Any
+    device: str = "cpu"
+
+
+def load_encoder(model_dir: str | Path, device: str = "cpu") -> Encoder:
+    """The HF encoder and tokenizer of ``model_dir`` on ``device``."""
+    from transformers import AutoModel, AutoTokenizer
+
+    from xprep.progress import quiet_loading
+
+    tok = AutoTokenizer.from_pretrained(str(model_dir))
+    with quiet_loading():
+        model = AutoModel.from_pretrained(str(model_dir)).to(device).eval()
+    return Encoder(model, tok, device)
+
+
 def embed_sentences(
-    model_dir: str | Path,
+    model_dir: str | Path | Encoder,
     sentences: Sequence[str],
     layer: int | None = None,
     prefix: str = "",
     batch_size: int = 32,
     max_length: int = 256,
 ) -> Any:
-    """``(n, hidden)`` float tensor of L2-normalised mean-pooled sentence vectors from ``layer``."""
+    """``(n, hidden)`` float tensor (on the CPU) of L2-normalised mean-pooled sentence vectors from ``layer``.
+
+    ``model_dir``: a folder (loaded on the CPU for this call) or an :class:`Encoder` loaded once."""
     import torch
-    from transformers import AutoModel, AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(str(model_dir))
-    from xprep.progress import quiet_loading
-
-    with quiet_loading():
-        model = AutoModel.from_pretrained(str(model_dir)).eval()
+    encoder = model_dir if isinstance(model_dir, Encoder) else load_encoder(model_dir)
+    model, tok = encoder.model, encoder.tok
     layer = layer if layer is not None else default_layer(model.config.num_hidden_layers)
     out = []
     for i in range(0, len(sentences), batch_size):
@@ -49,11 +69,12 @@ def embed_sentences(
             max_length=max_length,
             return_tensors="pt",
         )
+        enc = enc.to(encoder.device)
         with torch.inference_mode():
             hidden = model(**enc, output_hidden_states=True).hidden_states[layer]
         mask = enc["attention_mask"].unsqueeze(-1).float()
         out.append(torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1))
-    return torch.cat(out)
+    return torch.cat(out).cpu()
 
 
 def read_tatoeba(data_dir: Path, lang3: str) -> tuple[list[str], list[str]]:
@@ -70,7 +91,7 @@ def read_tatoeba(data_dir: Path, lang3: str) -> tuple[list[str], list[str]]:
 
 
 def tatoeba_predictions(
-    model_dir: str | Path, src: Sequence[str], tgt: Sequence[str], layer: int | None = None, prefix: str = ""
+    model_dir: str | Path | Encoder, src: Sequence[str], tgt: Sequence[str], layer: int | None = None, prefix: str = ""
 ) -> list[int]:
     """For every English line (``tgt``), the line of its nearest non-English sentence (``src``)."""
     from xprep.evaluate.mining import tatoeba_search
@@ -94,17 +115,18 @@ def evaluate_tatoeba(
     layer: int | None = None,
     prefix: str = "",
     limit: int | None = None,
+    device: str = "cpu",
 ) -> list[dict[str, Any]]:
-    """One result row per language: task, language, metric, value (percent), n, layer."""
-    from transformers import AutoConfig
-
+    """One result row per language: task, language, metric, value (percent), n, layer. The encoder is
+    loaded once, on ``device``."""
+    encoder = load_encoder(model_dir, device)
     if layer is None:
-        layer = default_layer(AutoConfig.from_pretrained(str(model_dir)).num_hidden_layers)
+        layer = default_layer(encoder.model.config.num_hidden_layers)
     rows = []
     for lang3 in langs:
         src, tgt = read_tatoeba(Path(data_dir), lang3)
         src, tgt = src[:limit], tgt[:limit]
-        predictions = tatoeba_predictions(model_dir, src, tgt, layer, prefix)
+        predictions = tatoeba_predictions(encoder, src, tgt, layer, prefix)
         acc = accuracy(predictions, list(range(len(tgt))))
         rows.append(
             {
@@ -151,16 +173,19 @@ def evaluate_bucc(
     split: str = "test",
     layer: int | None = None,
     prefix: str = "",
+    device: str = "cpu",
 ) -> list[dict[str, Any]]:
-    """BUCC F1 per language: margin-scored candidates, the threshold that maximises F1 over the gold pairs."""
+    """BUCC F1 per language: margin-scored candidates, the threshold that maximises F1 over the gold pairs.
+    The encoder is loaded once, on ``device``."""
     from xprep.evaluate.mining import bucc_scores, candidate_scores, mine_pairs, unique_sentences
 
+    encoder = load_encoder(model_dir, device)
     rows = []
     for lang in langs:
         src, tgt, gold = read_bucc(data_dir, lang, split)
         (s_sents, s_ids), (t_sents, t_ids) = unique_sentences(src), unique_sentences(tgt)
-        a = embed_sentences(model_dir, s_sents, layer, prefix)
-        b = embed_sentences(model_dir, t_sents, layer, prefix)
+        a = embed_sentences(encoder, s_sents, layer, prefix)
+        b = embed_sentences(encoder, t_sents, layer, prefix)
         cands = candidate_scores(mine_pairs(a, b), s_sents, t_sents, s_ids, t_ids)
         best = bucc_scores(cands, gold)
         rows.append(
