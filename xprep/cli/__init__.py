@@ -4,7 +4,7 @@ Commands live in modules by theme (build, labels, training, study); importing th
 :data:`main`.
 """
 
-from xprep.cli import attack, build, labels, study, training  # noqa: F401 - registers the commands
+from xprep.cli import attack, build, labels, score, study, training  # noqa: F401 - registers the commands
 from xprep.cli.app import main
 
 __all__ = ["main"]
