@@ -110,17 +110,18 @@ def check_cache_file(path: Path, where: str = "--cache") -> Path:
 
 
 @contextlib.contextmanager
-def locked(target: Path, what: str = "output") -> Iterator[None]:
+def locked(target: Path, what: str = "output", wait: float = 0) -> Iterator[None]:
     """Hold an exclusive lock on ``target`` (a file ``.NAME.lock`` beside it) for the block.
 
-    Another process holding it gives :class:`InputError` at once: concurrent writers never share a cell.
-    The lock is an OS lock (``fcntl``), released when the process exits, even by SIGKILL.
+    Another process holding it for longer than ``wait`` seconds (default: none) gives :class:`InputError`:
+    concurrent writers never share a cell. The lock is an OS lock (``fcntl``), released when the process
+    exits, even by SIGKILL; the empty lock file stays.
     """
     from filelock import FileLock, Timeout
 
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(target.parent / f".{target.name}{LOCK_SUFFIX}"), timeout=0)
+    lock = FileLock(str(target.parent / f".{target.name}{LOCK_SUFFIX}"), timeout=wait)
     try:
         lock.acquire()
     except Timeout:
@@ -134,8 +135,14 @@ def locked(target: Path, what: str = "output") -> Iterator[None]:
 
 
 def new_temp_dir(final: Path) -> Path:
-    """A temporary folder beside ``final``, unique to this process, with the umask's permissions."""
+    """A temporary folder beside ``final``, unique to this process, with the umask's permissions.
+
+    The caller holds ``final``'s lock, so temporary folders of ``final`` left by a killed writer belong to
+    no live process: they are removed first.
+    """
     final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in [*final.parent.glob(f".{final.name}.tmp-*"), *final.parent.glob(f".{final.name}.old-*")]:
+        remove_owned(stale, final.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-{os.getpid()}-", dir=final.parent))
     umask = os.umask(0)
     os.umask(umask)

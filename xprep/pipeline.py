@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from xprep import __version__
-from xprep.errors import InputError
 from xprep.io import sha256_file, write_hf_dataset
-from xprep.manifest import COMPLETE, RECORDS, Manifest, peak_rss_mb, versions
-from xprep.mt import langcodes
+from xprep.manifest import COMPLETE, RECORDS, Manifest, mark_complete, peak_rss_mb, versions
 from xprep.mt.cache import TranslationCache
 from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, TranslationEngine, load_model
+from xprep.owned import locked, new_temp_dir, replace_owned
+from xprep.preflight import cache_path, check_job, count_source
 from xprep.projection.chain import DEFAULT_CHAIN
 from xprep.projection.tags import TagPolicy
 from xprep.quality.filter import QualityTally, Thresholds
@@ -112,37 +112,54 @@ def translate_task(job: TranslateJob, executor: Any = None) -> list[CellResult]:
 
     Raises :class:`xprep.errors.XprepError` subclasses for bad input before any translation starts.
     """
-    spec = TASKS.get(job.task)
+    spec, langs = check_job(job)  # every option, name, file and folder, before any output exists
     if spec.kind in ("span", "tagging") and "align" in job.projection:
         job = resolve_aligner(job, echo=lambda m: print(m, file=sys.stderr))  # the manifest names the real one
-    langs = [langcodes.normalise(lang) for lang in job.langs]
-    if not langs:
-        raise InputError("no target language given", hint="--to de,sw")
-    if job.source is None and not spec.hub:
-        raise InputError(f"task '{spec.name}' has no public hub copy", hint=spec.notes or "pass --source FILE")
     model = load_model(job.model, job.device)
     if job.progress and hasattr(model, "describe"):
         print(f"translator: {model.describe()}", file=sys.stderr)
     for lang in langs:
         model.check_languages(job.src_lang, lang)
+    count_source(job, spec)  # a local source is read whole once: a malformed record stops here
     declared_base = _declared(job, spec, model)
     results: list[CellResult] = []
+    with contextlib.ExitStack() as locks:
+        todo = []
+        for lang in langs:
+            man = Manifest(declared={**declared_base, "languages": {"source": job.src_lang, "target": lang}})
+            final = cell_dir(job.out, spec.name, lang, job.split)
+            if not _is_complete(final, man):
+                locks.enter_context(locked(final, "build cell"))  # a second build into it stops with one line
+            if _is_complete(final, man):  # (again: another process may have just finished it)
+                results.append(CellResult(lang, final, True, Manifest.read(final)))
+            else:
+                todo.append((lang, final, man))
+        if todo:
+            results += _build_cells(job, spec, model, todo, executor)
+    return results
+
+
+def _build_cells(
+    job: TranslateJob, spec: TaskSpec, model: Any, todo: list[tuple[str, Path, Manifest]], executor: Any
+) -> list[CellResult]:
+    """Build the (locked) cells of ``todo`` in temporary folders unique to this process; on any failure
+    they are removed and nothing of this run is left in the output folder."""
+    backend = "lingua" if "lingua" in job.checks else "langdetect"
     cells: list[_Cell] = []
-    for lang in langs:
-        declared = {**declared_base, "languages": {"source": job.src_lang, "target": lang}}
-        man = Manifest(declared=declared)
-        final = cell_dir(job.out, spec.name, lang, job.split)
-        if _is_complete(final, man):
-            results.append(CellResult(lang, final, True, Manifest.read(final)))
-            continue
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = final.with_name(f".{final.name}.tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        backend = "lingua" if "lingua" in job.checks else "langdetect"
-        cells.append(_Cell(lang, final, tmp, man, tally=QualityTally(lang, job.thresholds, backend=backend)))
-    if not cells:
-        return results
+    try:
+        for lang, final, man in todo:
+            tally = QualityTally(lang, job.thresholds, backend=backend)
+            cells.append(_Cell(lang, final, new_temp_dir(final), man, tally=tally))
+        return _translate_cells(job, spec, model, cells, executor)
+    except BaseException:
+        for cell in cells:
+            shutil.rmtree(cell.tmp, ignore_errors=True)
+        raise
+
+
+def _translate_cells(
+    job: TranslateJob, spec: TaskSpec, model: Any, cells: list[_Cell], executor: Any
+) -> list[CellResult]:
     t0 = time.perf_counter()
     totals = Totals()
     by_lang = {cell.lang: cell for cell in cells}
@@ -161,9 +178,7 @@ def translate_task(job: TranslateJob, executor: Any = None) -> list[CellResult]:
             totals.counters.update(result.counters)
             totals.mt_seconds += result.mt_seconds
     wall = time.perf_counter() - t0
-    for cell in cells:
-        results.append(_finish(cell, job, totals, wall))
-    return results
+    return [_finish(cell, job, totals, wall) for cell in cells]
 
 
 @dataclass
@@ -186,7 +201,9 @@ class LocalExecutor:
         progress: Callable[[int], None],
     ) -> Iterator[ChunkResult]:
         spec = TASKS.get(job.task)
-        cache = TranslationCache(job.cache or job.out / ".cache" / "translations.sqlite")
+        path = cache_path(job)
+        with locked(path, "translation cache", wait=120):  # one process at a time creates and opens it
+            cache = TranslationCache(path)
         engine = TranslationEngine(model, job.src_lang, job.decoding, job.device, cache)
         aligner = make_aligner(job) if spec.kind in ("span", "tagging") and "align" in job.projection else None
         pool = CheckPool(job.check_workers) if job.check_workers > 0 and job.checks else None
@@ -326,7 +343,7 @@ def _emit(item: Item, cell: _Cell, job: TranslateJob) -> None:
     if proj.get("reason") and proj["status"] == "failed":
         cell.projection[f"failed:{proj['reason']}"] += 1
     quality = tgt.meta["quality"]
-    flags = cell.tally.add(quality) + item.mt_flags
+    flags = cell.tally.add(quality, extra=item.mt_flags)  # MT flags (truncated) are counted with the rest
     quality["flags"] = flags
     if job.drop_flagged and flags:
         for reason in flags:
@@ -378,8 +395,9 @@ def _finish(cell: _Cell, job: TranslateJob, totals: Totals, wall: float) -> Cell
         "records_sha256": sha256_file(cell.tmp / RECORDS),
     }
     cell.manifest.write(cell.tmp)
-    if cell.final.exists():
-        shutil.rmtree(cell.final)
-    cell.tmp.rename(cell.final)
-    (cell.final / COMPLETE).write_text(cell.manifest.config_hash() + "\n", encoding="utf-8")
+    if cell.counts["out"] == 0:
+        why = "--filter dropped every record" if cell.counts["in"] else "no records"
+        print(f"WARNING: {cell.final}: {why}: the cell is an empty dataset", file=sys.stderr)
+    mark_complete(cell.tmp, cell.manifest)  # only once records, dataset and manifest agree
+    replace_owned(cell.tmp, cell.final, job.out)  # the old cell (inside --out) goes in the same step
     return CellResult(cell.lang, cell.final, False, cell.manifest)

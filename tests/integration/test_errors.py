@@ -25,7 +25,8 @@ def test_bad_inputs_are_one_line_exit_2(tiny_m2m100, tiny_marian, tmp_path, bad_
     mnli = str(sample_path(TASKS.get("mnli")))
     cases = [
         (["translate", "mnlii", "--to", "de", "--model", str(tiny_m2m100)], "did you mean 'mnli'"),
-        (["translate", "mnli", "--to", "xx", "--model", str(tiny_m2m100), "--source", mnli], "'__xx__'"),
+        (["translate", "mnli", "--to", "xx", "--model", str(tiny_m2m100), "--source", mnli], "unknown language 'xx'"),
+        (["translate", "mnli", "--to", "qu", "--model", str(tiny_m2m100), "--source", mnli], "'__qu__'"),
         (["translate", "mnli", "--to", "fr", "--model", str(tiny_marian), "--source", mnli], "en->de, not en->fr"),
         (["translate", "mnli", "--to", "de", "--model", str(tmp_path / "nomodel"), "--source", mnli], "no model.bin"),
         (["translate", "mnli", "--to", "de", "--model", str(tiny_m2m100), "--source", str(bad_tsv)], "broken.tsv:2"),

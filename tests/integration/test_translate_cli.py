@@ -40,7 +40,7 @@ def test_translate_each_kind(kind, family, tiny_marian, tiny_m2m100, tmp_path):
     langs = "de" if family == "marian" else "de,sw"
     res = _translate(model, tmp_path, task, langs, "--json")
     assert res.exit_code == 0, res.output
-    manifests = json.loads(res.output)
+    manifests = json.loads(res.stdout)
     assert [m["declared"]["languages"]["target"] for m in manifests] == langs.split(",")
     for man in manifests:
         lang = man["declared"]["languages"]["target"]
@@ -65,13 +65,13 @@ def test_translate_each_kind(kind, family, tiny_marian, tiny_m2m100, tmp_path):
 def test_rerun_does_no_mt_and_changed_settings_rebuild(tiny_m2m100, tmp_path):
     assert _translate(tiny_m2m100, tmp_path, "squad_v2", "de").exit_code == 0
     again = _translate(tiny_m2m100, tmp_path, "squad_v2", "de", "--json")
-    (man,) = json.loads(again.output)
+    (man,) = json.loads(again.stdout)
     assert man["computed"]["translation"]["segments_translated"] == 0 or "skipped" not in again.output
     table = _translate(tiny_m2m100, tmp_path, "squad_v2", "de")
     assert "skipped (complete)" in table.output
     # a new cache file and a changed beam: the cell is rebuilt, and every segment is translated anew
     rebuilt = _translate(tiny_m2m100, tmp_path, "squad_v2", "de", "--beam-size", "2", "--json")
-    (man2,) = json.loads(rebuilt.output)
+    (man2,) = json.loads(rebuilt.stdout)
     assert man2["declared"]["decoding"]["beam_size"] == 2
     assert man2["computed"]["translation"]["cache_hits"] == 0
     assert man2["config_hash"] != man["config_hash"]
@@ -81,8 +81,8 @@ def test_same_cache_makes_a_second_build_free(tiny_m2m100, tmp_path):
     cache = tmp_path / "shared.sqlite"
     first = _translate(tiny_m2m100, tmp_path / "a", "mnli", "de", "--cache", str(cache), "--json")
     second = _translate(tiny_m2m100, tmp_path / "b", "mnli", "de", "--cache", str(cache), "--json")
-    t1 = json.loads(first.output)[0]["computed"]["translation"]
-    t2 = json.loads(second.output)[0]["computed"]["translation"]
+    t1 = json.loads(first.stdout)[0]["computed"]["translation"]
+    t2 = json.loads(second.stdout)[0]["computed"]["translation"]
     assert t1["segments_translated"] > 0 and t2["segments_translated"] == 0
     assert t2["cache_hits"] == t1["segments_unique"]
     a = (tmp_path / "a/mnli/de/train/records.jsonl").read_text()
@@ -92,7 +92,7 @@ def test_same_cache_makes_a_second_build_free(tiny_m2m100, tmp_path):
 
 def test_filter_drops_and_counts(tiny_m2m100, tmp_path):
     res = _translate(tiny_m2m100, tmp_path, "mnli", "de", "--filter", "--json")
-    (man,) = json.loads(res.output)
+    (man,) = json.loads(res.stdout)
     counts = man["computed"]["counts"]
     assert counts["in"] == 8 and counts["out"] + counts["dropped"] == 8
     assert counts["dropped"] == man["computed"]["quality"]["flagged"] > 0  # random weights: flagged

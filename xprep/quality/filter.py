@@ -64,9 +64,9 @@ class QualityTally:
         supports = lingua_supports if self.backend == "lingua" else langdetect_supports
         self.langid_supported = supports(self.target_lang)
 
-    def add(self, quality: dict[str, Any]) -> list[str]:
-        """Count one record's scores; returns its flags."""
-        found = flags(quality, self.target_lang, self.thresholds, self.langid_supported)
+    def add(self, quality: dict[str, Any], extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+        """Count one record's scores and ``extra`` flags found elsewhere (MT: ``truncated``); returns its flags."""
+        found = flags(quality, self.target_lang, self.thresholds, self.langid_supported) + list(extra)
         self.records += 1
         self.flagged += bool(found)
         self.reasons.update(found)
