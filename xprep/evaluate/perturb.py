@@ -411,14 +411,22 @@ def perturb_file(
     from pathlib import Path
 
     from xprep import __version__
+    from xprep.evaluate.xtreme import TARGETS
     from xprep.io import atomic_dir, read_records, sha256_file, write_hf_dataset, write_jsonl
     from xprep.manifest import RECORDS, Manifest
+    from xprep.owned import check_output_dir
 
+    kind = TARGETS.get(task).kind  # an unknown task is refused, not perturbed under default rules
+    if not 0 <= rate <= 1:
+        raise InputError(f"rate must be in [0, 1], got {rate}")
+    check_output_dir(Path(out))
     src = Path(source)
     src = src / RECORDS if src.is_dir() else src
     records = list(read_records(src))
     if not records:
         raise InputError("no records to perturb", where=str(src))
+    if kind != records[0].KIND:
+        raise InputError(f"these are {records[0].KIND} records; {task} is a {kind} task", where=str(src))
     lexicon = read_lexicons(lexicons) if lexicons else None
     pool = sorted({r.context for r in records if isinstance(r, SpanRecord)})
     perturbed, changed, units = [], 0, 0
