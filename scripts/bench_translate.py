@@ -16,6 +16,13 @@ a vocabulary-restricted copy of the model (K always-candidate tokens plus copy-t
 ``xprep models restrict`` writes); (4) HF ``generate`` (greedy, batched by sorted length) on the same
 weights: float32 on CPU, float16 on CUDA.
 
+Every CTranslate2 row runs the compute type it names: ``--compute-type`` defaults to the converted
+weights' type (``--quantization``: int8 on CPU, float16 on CUDA), never ``auto`` (which on CUDA means
+int8_float16), and the header prints the type the translator reports. On CUDA the default is 10,000
+segments (600 would be two batches), the translator is warmed up before timing (JIT compilation of
+the wheel's kernels on sm_90, cuBLAS loading), and each row reports the peak device memory in use
+(sampled with NVML / ``cudaMemGetInfo``: ``max_memory_allocated`` cannot see CTranslate2's memory).
+
 Prints segments/s and target tokens/s, xprep's share of wall time outside CTranslate2, an estimate
 for MNLI train into one language, and as its last line ``ratios: xprep/ct2=R1 xprep/hf=R2``.
 
@@ -31,11 +38,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gpu_memory import DeviceMemory  # noqa: E402
 
 MNLI_SEGMENTS = 523_600
 SHAPES = {
@@ -50,16 +61,17 @@ class Row:
     name: str
     seconds: float
     note: str = ""
+    peak_mb: float | None = None
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shape", choices=sorted(SHAPES), default="opus-mt")
-    parser.add_argument("--segments", type=int, default=600)
+    parser.add_argument("--segments", type=int, default=None, help="default: 600 cpu, 10000 cuda")
     parser.add_argument("--out-len", type=int, default=32, help="fixed number of generated tokens per segment")
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--quantization", default=None, help="weights as converted (default: int8 cpu, float16 cuda)")
-    parser.add_argument("--compute-type", default="auto", help="CTranslate2 compute type when loading")
+    parser.add_argument("--compute-type", default=None, help="CTranslate2 compute type (default: --quantization)")
     parser.add_argument("--batch-tokens", type=int, default=None, help="token budget (default: 2048 cpu, 6000 cuda)")
     parser.add_argument("--hf-batch", type=int, default=None, help="HF batch size (default: 32 cpu, 256 cuda)")
     parser.add_argument("--vmap-size", type=int, default=0, help="also run a restricted copy with K candidates")
@@ -67,6 +79,8 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     gpu = args.device == "cuda"
     args.quantization = args.quantization or ("float16" if gpu else "int8")
+    args.compute_type = args.compute_type or args.quantization
+    args.segments = args.segments or (10_000 if gpu else 600)
     args.batch_tokens = args.batch_tokens or (6000 if gpu else 2048)
     args.hf_batch = args.hf_batch or (256 if gpu else 32)
     return args
@@ -176,44 +190,55 @@ def main() -> None:
         ct2_dir = build(args, tmp_path)
         options = DeviceOptions(device=args.device, compute_type=args.compute_type, batch_tokens=args.batch_tokens)
         inter, intra = options.threads()
+        settings = DecodingSettings(beam_size=1, max_decoding_length=args.out_len, min_decoding_length=args.out_len)
+        with DeviceMemory(args.device) as load_mem:
+            model = MTModel.load(ct2_dir, options)  # warmed up on CUDA (timed apart)
         print(
             f"{len(segments)} segments, {args.out_len} output tokens each; device={args.device} "
             f"cores={os.cpu_count()} ctranslate2 {ctranslate2.__version__} inter_threads={inter} intra_threads={intra} "
-            f"batch_tokens={args.batch_tokens}"
+            f"workers={model.workers} batch_tokens={args.batch_tokens} compute_type={model.compute_type} "
+            f"(asked {args.compute_type}; weights {args.quantization})"
+            + (f" warm-up={model.warmup_s}s" if model.warmup_s is not None else "")
+            + (f" model memory={load_mem.peak_mb} MB ({load_mem.source})" if load_mem.peak_mb is not None else "")
         )
-        settings = DecodingSettings(beam_size=1, max_decoding_length=args.out_len, min_decoding_length=args.out_len)
-        model = MTModel.load(ct2_dir, options)
         warm = segments[:64]  # neither measured run pays first-call costs
         run_raw(model, args, warm)
         run_xprep(model, options, settings, warm)
-        rows.append(Row("raw ctranslate2", run_raw(model, args, segments)))
-        t_xprep, outside = run_xprep(model, options, settings, segments)
-        rows.append(Row("xprep", t_xprep, f"{100 * outside:.1f}% outside CTranslate2"))
+        with DeviceMemory(args.device) as mem:
+            seconds = run_raw(model, args, segments)
+        rows.append(Row("raw ctranslate2", seconds, peak_mb=mem.peak_mb))
+        with DeviceMemory(args.device) as mem:
+            seconds, outside = run_xprep(model, options, settings, segments)
+        rows.append(Row("xprep", seconds, f"{100 * outside:.1f}% outside CTranslate2", mem.peak_mb))
         if args.vmap_size:
             restricted = MTModel.load(restricted_copy(ct2_dir, tmp_path / "vmap", args.vmap_size), options)
             run_xprep(restricted, options, settings, warm)
-            t_vmap, _ = run_xprep(restricted, options, settings, segments)
-            rows.append(Row(f"xprep + vmap {args.vmap_size:,}", t_vmap))
+            with DeviceMemory(args.device) as mem:
+                seconds, _ = run_xprep(restricted, options, settings, segments)
+            rows.append(Row(f"xprep + vmap {args.vmap_size:,}", seconds, peak_mb=mem.peak_mb))
+            del restricted
         del model
         if not args.no_hf:
-            rows.append(
-                Row(
-                    f"hf generate ({'fp16' if args.device == 'cuda' else 'fp32'})",
-                    run_hf(args, tmp_path / "hf", segments),
-                )
-            )
+            with DeviceMemory(args.device) as mem:
+                seconds = run_hf(args, tmp_path / "hf", segments)
+            name = f"hf generate ({'fp16' if args.device == 'cuda' else 'fp32'})"
+            rows.append(Row(name, seconds, peak_mb=mem.peak_mb))
 
     report(args, segments, rows, outside)
 
 
 def report(args: argparse.Namespace, segments: list[str], rows: list[Row], outside: float) -> None:
     n_tok = len(segments) * args.out_len
-    print(f"{'engine':<22}{'seconds':>10}{'segments/s':>13}{'tokens/s':>12}{'MNLI->1 lang':>15}")
+    gpu = args.device == "cuda"
+    mem_head = f"{'peak MB':>10}" if gpu else ""
+    print(f"{'engine':<22}{'seconds':>10}{'segments/s':>13}{'tokens/s':>12}{'MNLI->1 lang':>15}{mem_head}")
     for row in rows:
         seg_s = len(segments) / row.seconds
         hours = MNLI_SEGMENTS / seg_s / 3600
+        mem = f"{row.peak_mb if row.peak_mb is not None else '-':>10}" if gpu else ""
         print(
-            f"{row.name:<22}{row.seconds:>10.2f}{seg_s:>13.1f}{n_tok / row.seconds:>12.0f}{hours:>13.1f} h  {row.note}"
+            f"{row.name:<22}{row.seconds:>10.2f}{seg_s:>13.1f}{n_tok / row.seconds:>12.0f}{hours:>13.1f} h"
+            f"{mem}  {row.note}"
         )
     print(f"xprep time outside CTranslate2 (tokenise, dedupe, cache, batching, detokenise): {100 * outside:.1f}%")
     by = {r.name.split(" (")[0]: r.seconds for r in rows}

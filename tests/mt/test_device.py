@@ -119,3 +119,15 @@ def test_manifest_records_the_resolved_compute_type(tiny_marian, tmp_path):
     device = cell.manifest.declared["device"]
     assert device["compute_type_requested"] == "auto" and device["compute_type"] not in ("auto", "")
     assert f"compute:cpu/{device['compute_type']}" in cell.manifest.signature()
+
+
+def test_half_precision_conversion_loads_half(sample_texts, tmp_path):
+    import json
+
+    from xprep.mt.tiny import build_tiny_model
+
+    model = build_tiny_model("marian", tmp_path / "m", sample_texts, quantization="float16", pair=("en", "de"))
+    info = json.loads((model / "xprep_model.json").read_text())
+    assert info["quantization"] == "float16" and info["loaded_as"] == "float16"
+    (tr,) = TranslationEngine(MTModel.load(model), "en", GREEDY).translate([("The cat sat.", "de")])
+    assert tr.text

@@ -19,6 +19,8 @@ from xprep.errors import ModelError
 
 MODEL_INFO = "xprep_model.json"
 QUANTIZATIONS = ("int8", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32")
+# quantizations whose weights pass through float16 anyway: the checkpoint is loaded as float16 (half the memory)
+HALF_LOAD = ("float16", "int8_float16")
 
 
 @contextlib.contextmanager
@@ -67,7 +69,8 @@ def convert_model(
     """Convert ``model`` (hub id or local transformers folder) into ``out``; return ``out``.
 
     ``languages`` records the (source, target) pair of a per-pair model (OPUS-MT) in the model info.
-    Raises :class:`ModelError` for an unknown quantization, an unsupported architecture or a model
+    For ``float16`` and ``int8_float16`` the transformers weights are loaded as float16 (NLLB-200 3.3B:
+    about 6.6 GB of memory instead of 13). Raises :class:`ModelError` for an unknown quantization, an unsupported architecture or a model
     that cannot be loaded (e.g. no network for a hub id).
     """
     from transformers import AutoConfig
@@ -95,7 +98,8 @@ def convert_model(
 
     copy = [f for f in family.hf_tokenizer_files if not Path(model).is_dir() or (Path(model) / f).exists()]
     with _m2m100_vocabulary_fix():
-        TransformersConverter(model, copy_files=copy).convert(str(out), quantization=quantization, force=True)
+        converter = TransformersConverter(model, copy_files=copy, load_as_float16=quantization in HALF_LOAD)
+        converter.convert(str(out), quantization=quantization, force=True)
     vocab = read_model_vocab(out)
     if family_name == "marian" and any(t.startswith(">>") and t.endswith("<<") for t in vocab):
         family_name = "marian-mul"
@@ -103,6 +107,7 @@ def convert_model(
         "family": family_name,
         "source": model,
         "quantization": quantization or "float32",
+        "loaded_as": "float16" if quantization in HALF_LOAD else "checkpoint dtype",
         "languages": list(languages) if languages else None,
         "max_positions": getattr(config, "max_position_embeddings", None),
     }
