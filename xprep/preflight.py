@@ -6,6 +6,7 @@ line) and writes nothing, so a bad input never leaves a half-made cell behind.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,3 +83,62 @@ def count_source(job: TranslateJob, spec: TaskSpec) -> int | None:
     if n == 0:
         print(f"WARNING: {job.source} has no records: every cell is an empty dataset", file=sys.stderr)
     return n
+
+
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
+
+
+def check_encoder(name: str, where: str = "--model") -> str:
+    """``name`` when it is an HF model folder (with ``config.json``) or a hub id that resolves (network, or
+    the local HF cache); else one :class:`ModelError` line saying it is neither."""
+    from xprep.errors import ModelError
+
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelError("not a model folder (no config.json)", where=f"{where} {name}")
+        return name
+    problem = ModelError(
+        f"'{name}' is neither a local folder nor reachable on the hub",
+        where=where,
+        hint="give an HF model folder, or a hub id with network access or in the HF cache",
+    )
+    if path.exists() or not HUB_ID.fullmatch(name):
+        raise problem
+    import huggingface_hub
+    from transformers import AutoConfig
+
+    from xprep.progress import quiet_loading
+
+    try:
+        with quiet_loading():
+            AutoConfig.from_pretrained(name, local_files_only=True)  # in the HF cache: no network needed
+        return name
+    except (OSError, ValueError, KeyError):
+        pass
+    if huggingface_hub.constants.HF_HUB_OFFLINE:
+        raise problem
+    try:  # one request, no retries (a download's retries take half a minute and print each one)
+        huggingface_hub.model_info(name, timeout=10)
+    except Exception:  # the hub client's errors differ by version (requests, httpx): all mean unreachable
+        raise problem from None
+    return name
+
+
+def check_run_task(run: Path, task: str) -> None:
+    """``run`` is a run folder from ``xprep train`` whose target task is ``task`` (else one line)."""
+    import json
+
+    from xprep.io import read_text
+
+    results = Path(run) / "results.json"
+    if not results.is_file():
+        raise InputError("not a run folder (no results.json)", where=str(run), hint="a folder made by xprep train")
+    try:
+        saved = json.loads(read_text(results))
+    except ValueError:
+        raise InputError("results.json is not valid JSON", where=str(results)) from None
+    names = saved.get("names") if isinstance(saved, dict) else None
+    trained = names.get("target") if isinstance(names, dict) else None
+    if trained is not None and trained != task:
+        raise InputError(f"this run was trained on {trained}, not {task}", where=str(run), hint=f"--task {trained}")

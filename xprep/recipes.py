@@ -214,13 +214,17 @@ def _build(cls: type, data: Any, file: str, path: str) -> Any:
 
 def parse_recipe(data: Any, file: str = "<recipe>") -> Recipe:
     """A validated :class:`Recipe` from parsed YAML; every problem is a located :class:`RecipeError`."""
+    from xprep.recipe_checks import check_values
+
     recipe = _build(Recipe, data, file, "")
     _validate(recipe, file)
+    check_values(recipe, file)
     return recipe
 
 
-def load_recipe(path: Path) -> Recipe:
-    """Read and validate a recipe file (``yaml.safe_load``: no code in YAML)."""
+def load_recipe(path: Path, resources: bool = False) -> Recipe:
+    """Read and validate a recipe file (``yaml.safe_load``: no code in YAML); with ``resources`` also what
+    the run needs from this machine (models, Apertium, files: :func:`xprep.recipe_checks.check_resources`)."""
     import yaml
 
     if not path.is_file():
@@ -231,7 +235,12 @@ def load_recipe(path: Path) -> Recipe:
         data = yaml.safe_load(read_text(path))
     except yaml.YAMLError as exc:
         raise RecipeError(f"not valid YAML: {' '.join(str(exc).split())}", where=str(path)) from None
-    return parse_recipe(data, str(path))
+    recipe = parse_recipe(data, str(path))
+    if resources:
+        from xprep.recipe_checks import check_resources
+
+        check_resources(recipe, str(path))
+    return recipe
 
 
 def condition_kind(cond: Condition) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from xprep.errors import InputError
 from xprep.io import read_records, write_jsonl
+from xprep.owned import check_output_dir, locked, remove_owned
 from xprep.recipes import Recipe, Step, condition_kind, plan
 from xprep.records import Record
 
@@ -42,7 +43,15 @@ def run_recipe(
     steps = plan(recipe, root)
     ctx = RunContext(recipe, root, steps, echo, progress)
     counts = {"ran": 0, "skipped": 0}
+    check_output_dir(root)
     root.mkdir(parents=True, exist_ok=True)
+    with locked(root / "plan.json", "recipe run"):  # two runs of one recipe folder never interleave
+        _run_steps(steps, ctx, counts)
+    return counts
+
+
+def _run_steps(steps: list[Step], ctx: RunContext, counts: dict[str, int]) -> None:
+    root, echo = ctx.root, ctx.echo
     (root / "plan.json").write_text(
         json.dumps(
             [{"stage": s.stage, "name": s.name, "hash": s.hash, "folder": str(s.folder)} for s in steps], indent=1
@@ -60,15 +69,15 @@ def run_recipe(
             f"[{k}/{len(steps)}] {step.stage}: {step.name}" + (" (settings changed: redo)" if status == "stale" else "")
         )
         t0 = time.perf_counter()
-        _prepare(step)
+        _prepare(step, root)
         made = STAGES[step.stage](step, ctx) or {}
         _mark(step, {**made, "seconds": round(time.perf_counter() - t0, 2)})
         counts["ran"] += 1
-    return counts
 
 
-def _prepare(step: Step) -> None:
-    """Clear a folder begun with other settings (never one that only needs resuming), then note the start."""
+def _prepare(step: Step, root: Path) -> None:
+    """Clear a folder begun with other settings (never one that only needs resuming, never one outside
+    ``root``), then note the start."""
     if step.stage == "evaluate":
         return  # shares its run's folder; its marker is the eval file itself
     started = step.folder / STARTED
@@ -78,7 +87,7 @@ def _prepare(step: Step) -> None:
         except (OSError, ValueError):
             same = False
         if not same:
-            shutil.rmtree(step.folder)
+            remove_owned(step.folder, root)
     step.folder.mkdir(parents=True, exist_ok=True)
     started.write_text(json.dumps({"hash": step.hash}) + "\n", encoding="utf-8")
 

@@ -153,7 +153,7 @@ def native_list(kind: str | None, lang: str | None) -> None:
 @click.option("--source", default=None, type=click.Path(path_type=Path), help="Local file (default: the HF hub).")
 @click.option("--format", "fmt", default=None, help="hub-jsonl, squad-json, conllu, conll, tsv, jglue-json.")
 @click.option("--config", default=None, help="Hub config override (e.g. a UD treebank: de_gsd).")
-@click.option("--limit", default=None, type=int)
+@click.option("--limit", default=None, type=click.IntRange(min=0))
 @click.option("--out", default=Path("build"), type=click.Path(path_type=Path), show_default=True)
 def native_build(
     name: str,

@@ -26,7 +26,7 @@ def run_cmd(recipe: Path, dry_run: bool, out: Path | None, no_compare: bool, qui
     from xprep.recipes import load_recipe, plan, plan_table
     from xprep.runner import run_recipe
 
-    rec = load_recipe(recipe)
+    rec = load_recipe(recipe, resources=True)  # models, MT, files: --dry-run fails where the run would
     if quiet:
         import os
 

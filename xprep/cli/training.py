@@ -98,9 +98,13 @@ def train_cmd(
     condition: str | None,
 ) -> None:
     """Intermediate task -> target task -> zero-shot evaluation per language; writes OUT/results.json."""
+    from xprep.owned import check_language, check_output_dir
+    from xprep.preflight import check_encoder
     from xprep.train.loop import TrainConfig
     from xprep.train.run import run_two_phase
 
+    check_output_dir(out)
+    check_encoder(model)
     inter: list = []
     from xprep.tasks import TASKS, load_task
 
@@ -111,6 +115,8 @@ def train_cmd(
             recs, skipped = list(load_task(folder, "train")), 0
         else:
             recs, skipped = _read_build(folder)
+        if not recs:  # training on nothing would skip the phase while results.json names it
+            raise XprepError("no intermediate records with projected labels", where=folder)
         inter += recs
         click.echo(f"intermediate {folder}: {len(recs)} records ({skipped} left out: labels not projected)")
     from xprep.evaluate.xtreme import TARGETS, load_target, load_target_train
@@ -123,12 +129,15 @@ def train_cmd(
         target_epochs = target_epochs or TARGETS.get(target_task).target_epochs
     else:
         tgt, skipped = _read_build(target)
+    if not tgt:
+        raise XprepError("no target training records with labels", where=target)
     click.echo(f"target {target}: {len(tgt)} records ({skipped} left out)")
     eval_sets = {}
     for item in evals:
         lang, _, folder = item.partition("=")
         if not folder:
             raise XprepError(f"bad --eval {item!r}", hint="LANG=FOLDER, e.g. de=build/xnli/de/test")
+        lang = check_language(lang, f"--eval {item}")  # it names the eval file
         eval_sets[lang] = (
             load_target(target_task, lang, None if folder == "hub" else folder)
             if target_task
@@ -191,7 +200,7 @@ def train_cmd(
 @click.option("--langs", default="deu,fra,spa", show_default=True, help="Retrieval: codes as in the file names.")
 @click.option("--layer", default=None, type=int, help="tatoeba: layer to mean-pool (default 14/24 of the depth).")
 @click.option("--prefix", default="", help="tatoeba: text before every sentence (e5 models: 'query: ').")
-@click.option("--limit", default=None, type=int, help="tatoeba: first N pairs per language.")
+@click.option("--limit", default=None, type=click.IntRange(min=1), help="tatoeba: first N pairs per language.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--out", default=None, type=click.Path(path_type=Path), help="tatoeba: write results.json here.")
 def evaluate_cmd(
@@ -222,8 +231,12 @@ def evaluate_cmd(
         if out:
             out.write_text(json.dumps({"model": model_or_run, "results": rows}, indent=2) + "\n", encoding="utf-8")
     else:
+        from xprep.owned import check_language, check_name
+        from xprep.preflight import check_run_task
         from xprep.train.run import eval_path, evaluate_run
 
+        check_name(tag, "tag", "--tag")
+        check_run_task(Path(model_or_run), task)
         if not evals:
             raise XprepError(f"{task} needs --eval LANG=FILE (one per language)")
         sets = {}
@@ -231,7 +244,10 @@ def evaluate_cmd(
             lang, _, path = item.partition("=")
             if not path:
                 raise XprepError(f"bad --eval {item!r}", hint="LANG=FILE")
+            lang = check_language(lang, f"--eval {item}")
             sets[lang] = _eval_records(task, lang, path)
+            if not sets[lang]:
+                raise XprepError("no evaluation records", where=path)
         rows = evaluate_run(Path(model_or_run), task, sets, rescore, device, tag)
         out = eval_path(Path(model_or_run), task, "*", tag)
     click.echo(
