@@ -232,10 +232,10 @@ def attack_sets(
     recipe, cfg = resolve(cfg, kind)
     evals = {lang: list(recs)[: cfg.limit] if cfg.limit else list(recs) for lang, recs in evals.items()}
     contexts = {lang: language_context(recipe, cfg, task, lang, recs, lexicons) for lang, recs in evals.items()}
+    victim = load_victim(run, kind, cfg, OutputCache())  # a bad run fails before anything is written
     state = out / ".state"
-    cache = OutputCache(state / "cache.sqlite")
+    cache = victim.cache = OutputCache(state / "cache.sqlite")
     try:
-        victim = load_victim(run, kind, cfg, cache)
         similarity = (
             Similarity(cfg.similarity_model, cfg.min_similarity, cfg.device)
             if cfg.min_similarity is not None and cfg.similarity_model
