@@ -70,6 +70,10 @@ def _read_build(folder: str) -> tuple[list, int]:
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16"]), default="fp32", show_default=True)
 @click.option("--max-steps", default=None, type=int, help="Stop each phase after N optimizer steps (smoke runs).")
+@click.option("--tf32/--no-tf32", default=True, show_default=True, help="CUDA: float32 products on TF32 tensor cores.")
+@click.option(
+    "--final-checkpoint", is_flag=True, help="Keep the optimizer state in each phase's last checkpoint (to train on)."
+)
 @click.option(
     "--condition",
     type=click.Choice(["none", "english", "translated", "native", "mixed"]),
@@ -95,6 +99,8 @@ def train_cmd(
     device: str,
     precision: str,
     max_steps: int | None,
+    tf32: bool,
+    final_checkpoint: bool,
     condition: str | None,
 ) -> None:
     """Intermediate task -> target task -> zero-shot evaluation per language; writes OUT/results.json."""
@@ -154,6 +160,8 @@ def train_cmd(
         device=device,
         precision=precision,
         max_steps=max_steps,
+        tf32=tf32,
+        final_checkpoint=final_checkpoint,
     )
     result = run_two_phase(
         model,
