@@ -48,14 +48,22 @@ def inside(path: Path, owner: Path) -> Path:
 
 
 def remove_owned(path: Path, owner: Path) -> None:
-    """Remove the folder (or file) ``path`` after checking it lies inside ``owner``; missing is fine."""
+    """Remove the folder (or file) ``path`` after checking it lies inside ``owner``; missing is fine.
+
+    A symbolic link inside ``owner`` is removed itself; what it points to is never followed or touched.
+    """
+    path = Path(path)
     if not os.path.lexists(path):
         return
+    if path.is_symlink():
+        parent = Path(os.path.realpath(path.parent))
+        if parent != Path(os.path.realpath(owner)):
+            inside(parent, owner)  # the link itself must lie in the output folder
+        path.unlink()
+        return
     real = inside(path, owner)
-    if Path(path).is_symlink():  # the link is what lies in the output folder; never follow it out
-        Path(path).unlink()
-    elif real.is_dir():
-        shutil.rmtree(real)
+    if real.is_dir():
+        shutil.rmtree(real)  # does not follow links inside the tree
     else:
         real.unlink()
 
