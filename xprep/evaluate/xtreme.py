@@ -170,8 +170,8 @@ for _spec in (
         "test",
         _conllu,
         10,
-        "XTREME reports token-level F1 (chunk F1 over one-token chunks), which equals accuracy when every "
-        "token is scored; UD v2.5 treebanks per language (pass the CoNLL-U files).",
+        "F1 as XTREME reports it: seqeval's chunk F1 over the raw UPOS tags (adjacent equal tags merge; "
+        "token_accuracy is reported beside it); UD v2.5 treebanks per language (pass the CoNLL-U files).",
         train_hub=("universal_dependencies", "en_ewt", "train"),
     ),
     TargetSpec(
@@ -184,7 +184,7 @@ for _spec in (
         "test",
         panx_file,
         10,
-        "Entity F1 (conlleval/seqeval reading of BIO).",
+        "Entity F1 (seqeval 1.2.2, micro, as XTREME).",
         train_hub=("unimelb-nlp/wikiann", "en", "train"),
     ),
     TargetSpec(
@@ -197,6 +197,7 @@ for _spec in (
         "validation",
         _squad,
         2,
+        "EM/F1 with SQuAD v1.1's script (English normalisation for every language), as XTREME.",
         train_hub=("rajpurkar/squad", "plain_text", "train"),
     ),
     TargetSpec(
@@ -209,7 +210,7 @@ for _spec in (
         "test",
         _squad,
         2,
-        "EM/F1 with MLQA's per-language normalisation.",
+        "EM/F1 with MLQA's per-language normalisation (mixed segmentation for Chinese).",
         train_hub=("rajpurkar/squad", "plain_text", "train"),
     ),
     TargetSpec(
@@ -222,7 +223,7 @@ for _spec in (
         "validation",
         _squad,
         2,
-        "GoldP: XTREME's tydiqa-goldp-dev-{lang}.json files.",
+        "GoldP: XTREME's tydiqa-goldp-dev-{lang}.json files; EM/F1 with SQuAD v1.1's script, as XTREME.",
         train_hub=("google-research-datasets/tydiqa", "secondary_task", "train"),
     ),
 ):
