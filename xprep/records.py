@@ -236,7 +236,7 @@ def record_from_dict(data: dict[str, Any], source: str | None = None) -> Record:
     """Build a record from its dict form (as written to JSONL); bad fields raise :class:`InputError`."""
     kind = data.get("kind")
     rec_id = str(data.get("id", "?"))
-    if kind not in RECORD_TYPES:
+    if not isinstance(kind, str) or kind not in RECORD_TYPES:
         raise InputError(f"unknown record kind {kind!r}", where=_where(rec_id, source, "kind"), hint=f"one of {KINDS}")
     cls = RECORD_TYPES[kind]
     names = {f.name for f in dataclasses.fields(cls)}

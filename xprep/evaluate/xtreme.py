@@ -307,7 +307,10 @@ def load_target(name: str, lang: str, source: str | Path | None = None, config: 
         path = Path(source)
         if not path.is_file():
             raise InputError("file not found", where=str(path))
-        records = [dataclasses.replace(r, lang=lang) if r.lang != lang else r for r in spec.loader(path, lang)]
+        from xprep.io import parsed  # a shape error or invalid UTF-8 in the file is a located InputError
+
+        loaded = parsed(spec.loader(path, lang), str(path))
+        records = [dataclasses.replace(r, lang=lang) if r.lang != lang else r for r in loaded]
         where = str(path)
     for rec in records:
         rec.validate(source=where)
