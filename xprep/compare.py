@@ -41,6 +41,7 @@ class Run:
     target: str
     seed: int
     evals: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (lang, tag) -> eval content
+    attacks: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (lang, attack tag) -> scores
 
 
 def collect(runs_dir: Path) -> list[Run]:
@@ -73,6 +74,9 @@ def collect(runs_dir: Path) -> list[Run]:
             where=str(runs_dir),
             hint="runs of `xprep run`, or of `xprep train --condition ...` + `xprep evaluate --tag ...`",
         )
+    from xprep.attack.compare import attach_attacks
+
+    attach_attacks(runs_dir, runs)  # attack.json / transfer.json files of `xprep attack`
     return runs
 
 
@@ -182,7 +186,9 @@ def compare_rows(runs: Sequence[Run], samples: int = 1000, seed: int = 0) -> lis
                             g = robustness_gain(en, me, samples=samples, seed=seed)
                             row.update(vs=ref, gain=g["gain"], gain_ci_low=g["ci_low"], gain_ci_high=g["ci_high"])
                     rows.append(row)
-    return rows
+    from xprep.attack.compare import attack_rows
+
+    return rows + attack_rows(rows, runs, samples, seed)
 
 
 COLUMNS = [
@@ -202,6 +208,7 @@ COLUMNS = [
     "relative_drop",
     "flip_rate",
     "robust_accuracy",
+    "attack_success_rate",
     "items",
     "vs",
     "gain",
@@ -241,7 +248,9 @@ def markdown(rows: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> str:
                 r["arm"],
                 r["seeds"],
                 f"{r['clean']} ± {r['clean_sd']}",
-                r["perturbation"] or "-",
+                r["perturbation"] + (f" (success {r['attack_success_rate']}%)" if "attack_success_rate" in r else "")
+                if r["perturbation"]
+                else "-",
                 pert,
                 _cell(r, "drop"),
                 _cell(r, "flip_rate"),

@@ -55,6 +55,13 @@ def _csv(value: str | None) -> tuple[str, ...]:
 @click.option("--limit", default=None, type=int, help="First N examples per language.")
 @click.option("--batch-size", default=64, show_default=True, help="Most candidates per forward pass.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option(
+    "--transfer-to",
+    "transfer_to",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="Other runs to score this run's adversaries on (OUT/transfer.json; `xprep compare` shows them); repeat.",
+)
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder (resumable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object keyed by language.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -77,6 +84,7 @@ def attack_cmd(
     limit: int | None,
     batch_size: int,
     device: str,
+    transfer_to: tuple[Path, ...],
     out: Path,
     as_json: bool,
     quiet: bool,
@@ -110,6 +118,13 @@ def attack_cmd(
     )
     echo = (lambda s: None) if as_json else click.echo
     content = attack_sets(run, task, sets, cfg, out, lexicons, progress=not quiet, echo=echo)
+    if transfer_to:
+        from xprep.attack.compare import transfer
+
+        moved = transfer(out, task, transfer_to, device)
+        for folder, langs in moved["runs"].items():
+            for lang, data in langs.items():
+                echo(f"transfer to {folder} [{lang}]: {data['metrics']}")
     keys = [
         "clean_accuracy",
         "accuracy_under_attack",
