@@ -268,3 +268,21 @@ def test_read_only_output_folder(env: dict[str, Path], monkeypatch: pytest.Monke
     res = CliRunner().invoke(main, _t(env, out=str(zone / "build")))
     assert_one_line_error(res, "read-only or no permission")
     assert snapshot(env["in"].parent) == before
+
+
+@pytest.mark.parametrize("content", ['{"data": []}', ""], ids=["no-articles", "empty-file"])
+def test_empty_input_is_an_empty_dataset(env: dict[str, Path], content: str) -> None:
+    import datasets
+
+    src = env["in"] / "empty.json"
+    src.write_text(content)
+    res = CliRunner().invoke(main, ["translate", "squad_v2", *_t(env, source=str(src))[2:]])
+    if not content:  # an empty file is not JSON: one line
+        assert_one_line_error(res, "invalid JSON")
+        return
+    assert res.exit_code == 0, res.output
+    assert "WARNING" in res.stderr and "empty dataset" in res.stderr
+    cell = env["out"] / "squad_v2" / "de" / "train"
+    ds = datasets.load_from_disk(str(cell))
+    assert len(ds) == 0 and {"context", "question", "answers"} <= set(ds.column_names)
+    assert CliRunner().invoke(main, ["verify", str(env["out"])]).exit_code == 0
