@@ -119,6 +119,24 @@ class PerturbationSpec:
 
 
 @dataclass(frozen=True)
+class AttackSpec:
+    """One adversarial attack of every trained run (:mod:`xprep.attack.plan`)."""
+
+    recipe: str  # codemix, charflip, qa-question, qa-distractor, ner-context
+    budget: int = 200
+    seed: int = 0
+    lexicons: list[str] = field(default_factory=list)
+    embed: list[str] = field(default_factory=list)
+    limit: int | None = None  # first N examples of each evaluation set
+    transfer_from: str | None = None  # a condition whose adversaries are also scored on the other conditions
+    tag: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.tag or self.recipe
+
+
+@dataclass(frozen=True)
 class Recipe:
     name: str
     model: str  # HF encoder folder or hub id, or tiny-xlmr (built on the spot, random weights)
@@ -128,6 +146,7 @@ class Recipe:
     out: str | None = None  # default runs/<name>
     seeds: list[int] = field(default_factory=lambda: [0])
     perturbations: list[PerturbationSpec] = field(default_factory=list)
+    attacks: list[AttackSpec] = field(default_factory=list)
     train: TrainSection = field(default_factory=TrainSection)
     translate: TranslateSection = field(default_factory=TranslateSection)
 
@@ -219,6 +238,9 @@ def parse_recipe(data: Any, file: str = "<recipe>") -> Recipe:
     recipe = _build(Recipe, data, file, "")
     _validate(recipe, file)
     check_values(recipe, file)
+    from xprep.attack.plan import validate_attacks
+
+    validate_attacks(recipe, file)
     return recipe
 
 
@@ -463,7 +485,9 @@ def plan(recipe: Recipe, root: Path) -> list[Step]:
                     if task == tgt.task and lang != "train":
                         ecfg = {"task": task, "lang": lang, "tag": tag}
                         add(Step("evaluate", f"{cond.name} {task} seed {seed} {lang} {tag}", folder, ecfg, [run, d]))
-    return steps
+    from xprep.attack.plan import attack_plan
+
+    return steps + attack_plan(recipe, steps, Step)
 
 
 def _task_source(cond: Condition, task: str) -> str:

@@ -308,6 +308,12 @@ def _evaluate(step: Step, ctx: RunContext) -> dict[str, Any]:
     return {}
 
 
+def _attack(step: Step, ctx: RunContext) -> dict[str, Any]:
+    from xprep.attack.plan import run_attack_step
+
+    return run_attack_step(step, ctx, _records_of)
+
+
 STAGES: dict[str, Callable[[Step, RunContext], dict[str, Any] | None]] = {
     "model": _model,
     "data": _data,
@@ -316,4 +322,5 @@ STAGES: dict[str, Callable[[Step, RunContext], dict[str, Any] | None]] = {
     "intermediate": _intermediate,
     "target": _target,
     "evaluate": _evaluate,
+    "attack": _attack,
 }
