@@ -8,10 +8,12 @@ import json
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
+from xprep.drops import Dropped
 from xprep.errors import InputError
 from xprep.records import Record, record_from_dict
 
@@ -34,6 +36,26 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
             if not isinstance(obj, dict):
                 raise InputError("each line must be a JSON object", where=f"{path}:{lineno}")
             yield obj
+
+
+def read_json_rows(path: str | Path) -> Iterator[dict]:
+    """Rows of a file that is either JSON lines or one JSON list of objects (KLUE's releases)."""
+    path = Path(path)
+    with open_text(path) as fh:
+        head = fh.read(4096).lstrip()
+    if not head.startswith("["):
+        yield from read_jsonl(path)
+        return
+    try:
+        rows = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg} (line {exc.lineno})", where=str(path)) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply", where=str(path)) from None
+    for n, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise InputError("each item of the JSON list must be an object", where=f"{path}: [{n}]")
+        yield row
 
 
 def read_records(path: str | Path, validate: bool = True) -> Iterator[Record]:
@@ -102,13 +124,24 @@ def read_text(path: str | Path) -> str:
 SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
 
 
-def parsed(records: Iterable[Record], where: str) -> Iterator[Record]:
+def parsed(records: Iterable[Record | Dropped], where: str, drops: Counter | None = None) -> Iterator[Record]:
     """``records`` from a loader of untrusted input; a shape error inside the loader (its data, not our
-    code) becomes an :class:`InputError` naming the source and the record where it happened."""
+    code) becomes an :class:`InputError` naming the source and the record where it happened. Rows the
+    loader dropped or repaired (:class:`~xprep.drops.Dropped`) are counted by reason into ``drops``
+    (``dropped:REASON``, ``repaired:REASON``); a later row with an id already seen is ``dropped:duplicate_id``."""
     n = 0
+    seen: set[str] = set()
+    tally = drops if drops is not None else Counter()
     try:
         for rec in records:
             n += 1
+            if isinstance(rec, Dropped):
+                tally[rec.key] += 1
+                continue
+            if rec.id in seen:
+                tally["dropped:duplicate_id"] += 1
+                continue
+            seen.add(rec.id)
             yield rec
     except UnicodeDecodeError as exc:
         raise InputError(f"not valid UTF-8 (byte {exc.start}: {exc.reason})", where=where) from None

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep import __version__
+from xprep.drops import split_counts
 from xprep.io import sha256_file, write_hf_dataset
 from xprep.manifest import COMPLETE, RECORDS, Manifest, mark_complete, peak_rss_mb, versions
 from xprep.mt.cache import TranslationCache
@@ -168,7 +169,7 @@ def _translate_cells(
             cell.writer = stack.enter_context((cell.tmp / RECORDS).open("w", encoding="utf-8"))
         bar = _progress_bar(job)
         stack.callback(bar.close)
-        records = load_task(spec.name, job.split, job.source, job.fmt, job.limit)
+        records = load_task(spec.name, job.split, job.source, job.fmt, job.limit, drops=totals.at_load)
         chunks = _chunks(records, job.chunk_records)
         for result in (executor or LocalExecutor()).run(job, model, list(by_lang), chunks, bar.update):
             for lang, items in result.items.items():
@@ -187,6 +188,7 @@ class Totals:
 
     counters: Counter = field(default_factory=Counter)
     mt_seconds: float = 0.0
+    at_load: Counter = field(default_factory=Counter)  # source rows dropped or repaired while reading
 
 
 class LocalExecutor:
@@ -370,6 +372,7 @@ def _finish(cell: _Cell, job: TranslateJob, totals: Totals, wall: float) -> Cell
             "dropped": cell.counts["dropped"],
             "dropped_by_reason": dropped,
         },
+        "at_load": split_counts(totals.at_load),  # rows of the source left out or repaired while reading
         "quality": cell.tally.summary(),
         "projection": dict(cell.projection),
         "translation": {

@@ -405,7 +405,7 @@ def test_native_build_checks_and_reports_a_mislabeled_language(tmp_path):
         }
         for i in range(8)
     ]
-    src.write_text(_jsonl(english + [english[0]]))
+    src.write_text(_jsonl(english + [dict(english[0], guid="g-copy"), english[1]]))  # same text; a repeated id
     res = CliRunner().invoke(
         main,
         ["native", "build", "klue-nli", "--lang", "ko", "--source", str(src), "--out", str(tmp_path / "build")],
@@ -418,6 +418,7 @@ def test_native_build_checks_and_reports_a_mislabeled_language(tmp_path):
     man = json.loads((cell / "manifest.json").read_text())
     q = man["computed"]["quality"]
     assert q["langid_rate"] == 0.0 and q["duplicates"] == 1 and q["labels"] == {"0": 4, "1": 3, "2": 2}
+    assert man["computed"]["counts"]["dropped_by_reason"] == {"duplicate_id": 1}
     assert man["declared"]["native"]["stands_in_for"] == "mnli"
 
 

@@ -1,6 +1,7 @@
 """Contract tests over every registered task, plus each loader's edge cases and hub adapters."""
 
 import json
+from collections import Counter
 
 import pytest
 
@@ -49,7 +50,7 @@ def test_squad_v2_unanswerable_and_offsets():
     assert recs["sq2-1"].context[a["start"] : a["start"] + len(a["text"])] == "1874"
 
 
-def test_squad_json_bad_offset_is_reported(tmp_path):
+def test_squad_json_bad_offsets_are_repaired_or_dropped_and_counted(tmp_path):
     doc = {
         "data": [
             {
@@ -57,7 +58,11 @@ def test_squad_json_bad_offset_is_reported(tmp_path):
                 "paragraphs": [
                     {
                         "context": "abc def",
-                        "qas": [{"id": "x1", "question": "q?", "answers": [{"text": "def", "answer_start": 0}]}],
+                        "qas": [
+                            {"id": "x1", "question": "q?", "answers": [{"text": "def", "answer_start": 0}]},
+                            {"id": "x2", "question": "q?", "answers": [{"text": "abc", "answer_start": -1}]},
+                            {"id": "x3", "question": "q?", "answers": [{"text": "xyz", "answer_start": 2}]},
+                        ],
                     }
                 ],
             }
@@ -65,9 +70,13 @@ def test_squad_json_bad_offset_is_reported(tmp_path):
     }
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(doc))
-    with pytest.raises(InputError) as exc:
-        list(load_task("squad_v1", "train", path))
-    assert "bad.json" in exc.value.one_line() and "'x1'" in exc.value.one_line()
+    drops: Counter = Counter()
+    recs = list(load_task("squad_v1", "train", path, drops=drops))
+    assert [(r.id, r.answers) for r in recs] == [
+        ("x1", [{"text": "def", "start": 4}]),  # relocated to where "def" is
+        ("x2", [{"text": "abc", "start": 0}]),  # -1, as CMRC 2018 has: located
+    ]  # x3: "xyz" is not in the paragraph: dropped
+    assert drops == {"repaired:answer_start_relocated": 2, "dropped:answer_not_in_context": 1}
 
 
 def test_mnli_tsv_skips_missing_gold_and_rejects_unknown_label(tmp_path):

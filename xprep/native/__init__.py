@@ -12,19 +12,21 @@ Label order is read from the dataset's own ``ClassLabel`` names when the hub pro
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from xprep.drops import Dropped
 from xprep.errors import InputError
 from xprep.records import Record
 from xprep.registry import Registry
 
-# adapter(row, lang, label_names) -> record or None (row skipped, e.g. no gold label)
-Adapter = Callable[[dict[str, Any], str, list[str] | None], Record | None]
-Loader = Callable[[Path, str, str], Iterator[Record]]
+# adapter(row, lang, label_names) -> a record, or Dropped(reason) (e.g. no gold label), or None (filtered out)
+Adapter = Callable[[dict[str, Any], str, list[str] | None], "Record | Dropped | None"]
+Loader = Callable[[Path, str, str], Iterator["Record | Dropped"]]
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,14 @@ def load_native(
     fmt: str | None = None,
     limit: int | None = None,
     config: str | None = None,
+    drops: Counter | None = None,
 ) -> Iterator[Record]:
-    """Validated records of a native dataset, from ``source`` (a local file) or the hub.
+    """Validated records of a native dataset, from ``source`` (a local file, or a folder of shards read in
+    name order as one split) or the hub.
 
-    ``config`` overrides the hub config (e.g. a UD treebank such as ``de_gsd``).
+    ``config`` overrides the hub config (e.g. a UD treebank such as ``de_gsd``). Rows left out or repaired
+    on the way (no gold label, an answer not in its paragraph, a repeated id...) are counted by reason
+    into ``drops``.
     """
     spec = NATIVE.get(name)
     lang = lang or spec.langs[0]
@@ -74,15 +80,15 @@ def load_native(
         raise InputError(f"'{name}' has no language '{lang}'", hint=f"languages: {', '.join(spec.langs)}")
     if source is not None:
         path = Path(source)
-        if not path.is_file():
-            raise InputError("source file not found" if not path.exists() else "not a file", where=str(path))
-        fmt = fmt or _guess_format(spec, path)
-        if fmt == "hub-jsonl" and spec.adapter is not None:
-            records: Iterator[Record] = _from_hub_jsonl(spec, path, lang)
-        elif fmt in spec.local:
-            records = spec.local[fmt](path, split, lang)
-        else:
+        files = _shards(path)
+        fmt = fmt or _guess_format(spec, files[0])
+        if fmt != "hub-jsonl" and fmt not in spec.local or fmt == "hub-jsonl" and spec.adapter is None:
             raise InputError(f"'{name}' has no '{fmt}' loader", hint=f"formats: {', '.join(spec.formats)}")
+        records: Iterator[Record | Dropped] = (
+            rec
+            for file in files
+            for rec in (_from_hub_jsonl(spec, file, lang) if fmt == "hub-jsonl" else spec.local[fmt](file, split, lang))
+        )
         where = str(path)
     else:
         records = _from_hub(spec, lang, split, config)
@@ -91,16 +97,34 @@ def load_native(
 
     if limit is not None and limit < 0:
         raise InputError(f"limit must be 0 or more, got {limit}")
-    for rec in parsed(islice(records, limit), where):
+    for rec in islice(parsed(records, where, drops), limit):
         rec.validate(source=where)
         yield rec
+
+
+SHARD_SUFFIXES = (".json", ".jsonl", ".tsv", ".csv", ".conllu", ".conll", ".txt")
+
+
+def _shards(path: Path) -> list[Path]:
+    """``[path]`` for a file; for a folder (a sharded release such as JaQuAD's ``data/dev/``) its data files
+    in name order."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise InputError("source file not found", where=str(path))
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SHARD_SUFFIXES)
+    if not files:
+        raise InputError("no data files in this folder", where=str(path), hint=", ".join(SHARD_SUFFIXES))
+    return files
 
 
 def _guess_format(spec: NativeSpec, path: Path) -> str:
     suffix = path.suffix.lower()
     by_suffix = {".conllu": "conllu", ".tsv": "tsv", ".txt": "tsv", ".tags": "conll", ".conll": "conll"}
-    if suffix == ".json" and "squad-json" in spec.local:
-        return "squad-json"
+    if suffix == ".json":
+        for own in ("squad-json", "c3-json"):
+            if own in spec.local:
+                return own
     if suffix in (".json", ".jsonl"):
         return "jglue-json" if "jglue-json" in spec.local else "hub-jsonl"
     if suffix in by_suffix and by_suffix[suffix] in spec.local:
@@ -113,15 +137,14 @@ def _guess_format(spec: NativeSpec, path: Path) -> str:
 
 
 def _from_hub_jsonl(spec: NativeSpec, path: Path, lang: str) -> Iterator[Record]:
-    from xprep.io import read_jsonl
+    from xprep.io import read_json_rows
 
     adapter = spec.adapter
     if adapter is None:
         raise InputError(f"'{spec.name}' has no hub layout", hint=f"formats: {', '.join(spec.formats)}")
-    for row in read_jsonl(path):
+    for row in read_json_rows(path):
         rec = adapter(row, lang, None)
-        if rec is not None:
-            yield rec
+        yield rec if rec is not None else Dropped("filtered_out")
 
 
 def _from_hub(spec: NativeSpec, lang: str, split: str, config: str | None = None) -> Iterator[Record]:
@@ -136,8 +159,7 @@ def _from_hub(spec: NativeSpec, lang: str, split: str, config: str | None = None
         names = list(label.names)
     for row in ds:
         rec = spec.adapter(row, lang, names)
-        if rec is not None:
-            yield rec
+        yield rec if rec is not None else Dropped("filtered_out")
 
 
 def _register_all() -> None:

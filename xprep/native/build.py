@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep import __version__
+from xprep.drops import split_counts
 from xprep.errors import InputError
 from xprep.hashing import stable_hash
 from xprep.io import atomic_dir, read_records, sha256_file, write_hf_dataset, write_jsonl
@@ -117,7 +118,8 @@ def build_native(
     lang = check_language(lang or spec.langs[0], "--lang")
     check_name(split, "split", "--split")
     check_output_dir(out)
-    records = list(load_native(name, lang, split, source, fmt, limit, config))
+    drops: Counter = Counter()
+    records = list(load_native(name, lang, split, source, fmt, limit, config, drops=drops))
     declared = {
         "xprep_version": __version__,
         "command": command,
@@ -130,7 +132,7 @@ def build_native(
             "citation": spec.citation,
         },
         "source": (
-            {"path": str(Path(source).resolve()), "sha256": sha256_file(source), "format": fmt}
+            {"path": Path(source).name, "sha256": _source_sha256(Path(source)), "format": fmt}
             if source
             else {"hub": {"id": spec.hub_id, "config": spec.config_for(lang), "split": split}}
         ),
@@ -138,12 +140,24 @@ def build_native(
         "projection": [],
     }
     checks = check_records(records, lang)
+    at_load = split_counts(drops)
+    n_dropped = sum(at_load["dropped"].values())
     computed = {
-        "counts": {"in": len(records), "out": len(records), "dropped": 0, "dropped_by_reason": {}},
+        "counts": {"in": len(records) + n_dropped, "out": len(records), "dropped": n_dropped,
+                   "dropped_by_reason": at_load["dropped"], "repaired_by_reason": at_load["repaired"]},
         "quality": checks,
-    }
+    }  # fmt: skip
     final = out / name / lang / split
     return final, _write_cell(final, records, declared, computed, spec.kind)
+
+
+def _source_sha256(path: Path) -> str:
+    """SHA-256 of a source file, or of a sharded folder (its files' names and hashes, in name order)."""
+    from xprep.native import _shards
+
+    if path.is_file():
+        return sha256_file(path)
+    return stable_hash([(p.name, sha256_file(p)) for p in _shards(path)], length=64)
 
 
 def build_mix(

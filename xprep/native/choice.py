@@ -8,10 +8,13 @@ commonsense about everyday events, the nearest to SocialIQA's motives and reacti
 
 from __future__ import annotations
 
+import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from xprep.drops import Dropped
 from xprep.errors import InputError
 from xprep.hashing import stable_hash
 from xprep.records import ChoiceRecord
@@ -119,10 +122,10 @@ def xstorycloze_row(row: dict[str, Any], lang: str, names: list[str] | None) -> 
     )
 
 
-def c3_row(row: dict[str, Any], lang: str, names: list[str] | None) -> ChoiceRecord | None:
+def c3_row(row: dict[str, Any], lang: str, names: list[str] | None) -> ChoiceRecord | Dropped:
     """C3 as CLUE ships it: ``id``, ``context`` (list of turns/paragraphs), ``question``, ``choice``, ``answer``."""
     if row.get("answer") not in row["choice"]:
-        return None  # hidden test labels
+        return Dropped("no_gold_label")  # hidden test labels
     context = "\n".join(row["context"]) if isinstance(row["context"], list) else row["context"]
     return _choice(
         f"c3-{row['id']}-{stable_hash(row['question'], length=8)}",
@@ -133,6 +136,42 @@ def c3_row(row: dict[str, Any], lang: str, names: list[str] | None) -> ChoiceRec
         row["choice"].index(row["answer"]),
         "clue/c3",
     )
+
+
+def c3_json(path: Path, split: str, lang: str) -> Iterator[ChoiceRecord | Dropped]:
+    """C3's release JSON: a list of ``[paragraphs, questions, id]``, each question ``{question, choice, answer}``."""
+    from xprep.io import read_text
+
+    try:
+        docs = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg} (line {exc.lineno})", where=str(path)) from None
+    if not isinstance(docs, list):
+        raise InputError("not C3's release layout: expected a list of [paragraphs, questions, id]", where=str(path))
+    for n, doc in enumerate(docs):
+        if not (isinstance(doc, list) and len(doc) == 3 and isinstance(doc[1], list)):
+            raise InputError("expected [paragraphs, questions, id]", where=f"{path}: [{n}]")
+        for k, question in enumerate(doc[1]):  # a document can ask the same question twice
+            yield c3_row({"id": f"{doc[2]}-{k}", "context": doc[0], **question}, lang, None)
+
+
+def kobest_copa_tsv(path: Path, split: str, lang: str) -> Iterator[ChoiceRecord | Dropped]:
+    """KoBEST COPA's release TSV: ``ID sentence question 1 2 Answer`` (Answer 1 or 2)."""
+    from xprep.io import open_text
+
+    with open_text(path, newline="") as fh:
+        reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        missing = {"sentence", "question", "1", "2", "Answer"} - set(reader.fieldnames or ())
+        if missing:
+            raise InputError(f"not KoBEST COPA's TSV: no column {', '.join(sorted(missing))}", where=str(path))
+        for row in reader:
+            if row["Answer"] not in ("1", "2"):
+                yield Dropped("no_gold_label")
+                continue
+            yield kobest_copa(
+                {"premise": row["sentence"], "question": row["question"], "alternative_1": row["1"],
+                 "alternative_2": row["2"], "label": int(row["Answer"]) - 1}, lang, None,
+            )  # fmt: skip
 
 
 XCOPA_LANGS = ("et", "ht", "id", "it", "qu", "sw", "ta", "th", "tr", "vi", "zh")
@@ -183,6 +222,7 @@ def _specs() -> list:
             {"train": 3_076, "validation": 1_000, "test": 1_000},
             "Kim et al. 2022, KoBEST (COLING)",
             kobest_copa,
+            local={"tsv": kobest_copa_tsv},
             notes="Stand-in for SocialIQA (causal everyday commonsense).",
         ),
         NativeSpec(
@@ -198,6 +238,7 @@ def _specs() -> list:
             "Sun et al. 2020, Investigating Prior Knowledge for "
             "Challenging Chinese Machine Reading Comprehension (TACL)",
             c3_row,
+            local={"c3-json": c3_json},
             notes="Stand-in for Cosmos QA (reading comprehension needing commonsense).",
         ),
         NativeSpec(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from xprep.drops import Dropped
 from xprep.errors import InputError
 from xprep.hashing import stable_hash
 from xprep.io import open_text
@@ -28,10 +29,11 @@ def _label(value: Any, names: list[str] | None, where: str) -> int | None:
 
 
 def nli_adapter(a_key: str, b_key: str, id_keys: tuple[str, ...], source: str):  # noqa: ANN201
-    def adapt(row: dict[str, Any], lang: str, names: list[str] | None) -> PairRecord | None:
-        label = _label(row.get("label"), names, source)
+    def adapt(row: dict[str, Any], lang: str, names: list[str] | None) -> PairRecord | Dropped:
+        value = row["label"] if "label" in row else row.get("gold_label")  # hub rows / KLUE's release
+        label = _label(value, names, source)
         if label is None:
-            return None
+            return Dropped("no_gold_label")
         rec_id = next(
             (str(row[k]) for k in id_keys if row.get(k) is not None), stable_hash(row[a_key], row[b_key], length=12)
         )
@@ -40,19 +42,23 @@ def nli_adapter(a_key: str, b_key: str, id_keys: tuple[str, ...], source: str): 
     return adapt
 
 
-def pawsx_adapter(row: dict[str, Any], lang: str, names: list[str] | None) -> PairRecord | None:
-    if row.get("label") not in (0, 1) or not row["sentence1"].strip() or not row["sentence2"].strip():
-        return None
+def pawsx_adapter(row: dict[str, Any], lang: str, names: list[str] | None) -> PairRecord | Dropped:
+    if row.get("label") not in (0, 1):
+        return Dropped("no_gold_label")
+    if not row["sentence1"].strip() or not row["sentence2"].strip():
+        return Dropped("empty_field")
     return _pair(str(row["id"]), lang, row["sentence1"], row["sentence2"], int(row["label"]), 2, "paws-x")
 
 
-def jglue_nli(path: Path, split: str, lang: str) -> Iterator[PairRecord]:
+def jglue_nli(path: Path, split: str, lang: str) -> Iterator[PairRecord | Dropped]:
     """JGLUE's JNLI release: JSON lines with ``sentence_pair_id``, ``sentence1``, ``sentence2``, ``label`` (name)."""
     from xprep.io import read_jsonl
 
     for lineno, row in enumerate(read_jsonl(path), 1):
         label = nli_label(row.get("label"), f"{path}:{lineno}")
-        if label is not None:
+        if label is None:
+            yield Dropped("no_gold_label")
+        else:
             yield _pair(
                 str(row.get("sentence_pair_id", lineno)), lang, row["sentence1"], row["sentence2"], label, 3, str(path)
             )
@@ -128,7 +134,7 @@ def _specs() -> list:
             "native",
             {"train": 10_330, "validation": 2_197},
             "Mahendra et al. 2021, IndoNLI: A Natural Language Inference Dataset for Indonesian (EMNLP)",
-            nli_adapter("premise", "hypothesis", (), "afaji/indonli"),
+            nli_adapter("premise", "hypothesis", ("pair_id",), "afaji/indonli"),
         ),
         NativeSpec(
             "lcqmc",

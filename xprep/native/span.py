@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from xprep.drops import Dropped
 from xprep.records import SpanRecord
 from xprep.tasks.span import squad_from_hub, squad_from_json
 
@@ -44,10 +45,10 @@ def tydiqa_adapter(row: dict[str, Any], lang: str, names: list[str] | None) -> S
     return dataclasses.replace(squad_from_hub(row, "tydiqa-goldp"), lang=lang)
 
 
-def squad_json(path: Path, split: str, lang: str) -> Iterator[SpanRecord]:
-    """The SQuAD-format release JSON (DRCD, FQuAD, GermanQuAD and KorQuAD releases use it)."""
+def squad_json(path: Path, split: str, lang: str) -> Iterator[SpanRecord | Dropped]:
+    """The SQuAD-format release JSON (DRCD, FQuAD, GermanQuAD, KorQuAD, CMRC 2018 and JaQuAD releases use it)."""
     for rec in squad_from_json(path, split):
-        yield dataclasses.replace(rec, lang=lang)
+        yield rec if isinstance(rec, Dropped) else dataclasses.replace(rec, lang=lang)
 
 
 def _specs() -> list:

@@ -7,6 +7,7 @@ of a build, never part of a spec.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,8 +102,10 @@ def load_task(
     source: str | Path | None = None,
     fmt: str | None = None,
     limit: int | None = None,
+    drops: Counter | None = None,
 ) -> Iterator[Record]:
-    """Records of one split of task ``name``, from local ``source`` (any supported format) or the hub.
+    """Records of one split of task ``name``, from local ``source`` (any supported format) or the hub;
+    rows left out or repaired on the way are counted by reason into ``drops``.
 
     With no ``source`` the hub is used (``datasets.load_dataset``); rows that the adapter rejects
     (e.g. SNLI's label -1) are skipped. Records are validated; a bad one raises InputError naming it.
@@ -126,7 +129,7 @@ def load_task(
         where = f"hub:{spec.name}/{split}"
     if limit is not None and limit < 0:
         raise InputError(f"limit must be 0 or more, got {limit}")
-    for rec in parsed(islice(records, limit), where):
+    for rec in islice(parsed(records, where, drops), limit):
         rec.validate(source=where)
         yield rec
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from xprep.drops import Dropped, repair_answers
 from xprep.errors import InputError
 from xprep.io import read_text
 from xprep.records import SpanRecord
@@ -54,7 +56,9 @@ def _answer(raw: Any, where: str) -> dict[str, Any]:
 def squad_from_json(path: Path, split: str) -> Iterator[SpanRecord]:
     """The SQuAD release JSON: ``data[].paragraphs[].qas[]`` (v2.0 adds ``is_impossible``).
 
-    Also reads the XQuAD/MLQA files, which share the layout.
+    Also reads the XQuAD/MLQA files, which share the layout. An ``answer_start`` that does not point at
+    its text (CMRC 2018 has -1) is relocated to the text's nearest occurrence; an answer not in the
+    paragraph is left out, and a question left with none is dropped (both counted).
     """
     try:
         doc = json.loads(read_text(path))
@@ -76,6 +80,12 @@ def squad_from_json(path: Path, split: str) -> Iterator[SpanRecord]:
                 answers = [_answer(a, f"{where}.answers[{k}]") for k, a in enumerate(raw)]
                 if not isinstance(qa.get("id"), (str, int)) or not isinstance(qa.get("question"), str):
                     raise InputError("question without 'id' or 'question'", where=where)
+                events: Counter = Counter()
+                answers = repair_answers(context, answers, events)
+                if raw and not answers:  # answerable, but no answer text is in the paragraph
+                    yield Dropped("answer_not_in_context", str(qa["id"]))
+                    continue
+                yield from (Dropped(r, str(qa["id"]), kept=True) for r in events.elements())
                 yield SpanRecord(
                     id=str(qa["id"]),
                     lang=doc.get("lang", "en") if isinstance(doc.get("lang"), str) else "en",
