@@ -38,6 +38,22 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
             yield obj
 
 
+SHARD_SUFFIXES = (".json", ".jsonl", ".tsv", ".csv", ".conllu", ".conll", ".txt")
+
+
+def source_files(path: Path) -> list[Path]:
+    """``[path]`` for a file; for a folder (a sharded release such as JaQuAD's ``data/dev/``) its data files
+    in name order."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise InputError("source file not found", where=str(path))
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SHARD_SUFFIXES)
+    if not files:
+        raise InputError("no data files in this folder", where=str(path), hint=", ".join(SHARD_SUFFIXES))
+    return files
+
+
 def read_json_rows(path: str | Path) -> Iterator[dict]:
     """Rows of a file that is either JSON lines or one JSON list of objects (KLUE's releases)."""
     path = Path(path)

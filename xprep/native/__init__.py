@@ -21,6 +21,7 @@ from typing import Any
 
 from xprep.drops import Dropped
 from xprep.errors import InputError
+from xprep.io import source_files
 from xprep.records import Record
 from xprep.registry import Registry
 
@@ -80,7 +81,7 @@ def load_native(
         raise InputError(f"'{name}' has no language '{lang}'", hint=f"languages: {', '.join(spec.langs)}")
     if source is not None:
         path = Path(source)
-        files = _shards(path)
+        files = source_files(path)
         fmt = fmt or _guess_format(spec, files[0])
         if fmt != "hub-jsonl" and fmt not in spec.local or fmt == "hub-jsonl" and spec.adapter is None:
             raise InputError(f"'{name}' has no '{fmt}' loader", hint=f"formats: {', '.join(spec.formats)}")
@@ -102,20 +103,6 @@ def load_native(
         yield rec
 
 
-SHARD_SUFFIXES = (".json", ".jsonl", ".tsv", ".csv", ".conllu", ".conll", ".txt")
-
-
-def _shards(path: Path) -> list[Path]:
-    """``[path]`` for a file; for a folder (a sharded release such as JaQuAD's ``data/dev/``) its data files
-    in name order."""
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise InputError("source file not found", where=str(path))
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SHARD_SUFFIXES)
-    if not files:
-        raise InputError("no data files in this folder", where=str(path), hint=", ".join(SHARD_SUFFIXES))
-    return files
 
 
 def _guess_format(spec: NativeSpec, path: Path) -> str:

@@ -153,11 +153,11 @@ def build_native(
 
 def _source_sha256(path: Path) -> str:
     """SHA-256 of a source file, or of a sharded folder (its files' names and hashes, in name order)."""
-    from xprep.native import _shards
+    from xprep.io import source_files
 
     if path.is_file():
         return sha256_file(path)
-    return stable_hash([(p.name, sha256_file(p)) for p in _shards(path)], length=64)
+    return stable_hash([(p.name, sha256_file(p)) for p in source_files(path)], length=64)
 
 
 def build_mix(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xprep.drops import Dropped
 from xprep.errors import InputError
 from xprep.records import Record
 from xprep.registry import Registry
@@ -112,17 +113,16 @@ def load_task(
     """
     from itertools import islice
 
-    from xprep.io import parsed
+    from xprep.io import parsed, source_files
 
     spec = TASKS.get(name)
     if source is not None:
         path = Path(source)
-        if not path.is_file():
-            raise InputError("source file not found" if not path.exists() else "not a file", where=str(path))
-        fmt = fmt or detect_format(spec, path)
+        files = source_files(path)  # a file, or a folder of shards (the three ANLI rounds) read as one split
+        fmt = fmt or detect_format(spec, files[0])
         if fmt not in spec.local:
             raise InputError(f"task '{name}' has no '{fmt}' loader", hint=f"formats: {', '.join(spec.local)}")
-        records = spec.local[fmt](path, split)
+        records = (rec for file in files for rec in spec.local[fmt](file, split))
         where = str(path)
     else:
         records = _load_hub(spec, split)
@@ -146,8 +146,7 @@ def _load_hub(spec: TaskSpec, split: str) -> Iterator[Record]:
         ds = datasets.load_dataset(src.hub_id, src.config, split=src.split or split, revision=src.revision)
         for row in ds:
             rec = spec.adapter(row, src.hub_id)
-            if rec is not None:
-                yield rec
+            yield rec if rec is not None else Dropped("no_gold_label")  # adapters reject rows without one
 
 
 def _register_all() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from xprep.drops import Dropped
 from xprep.errors import InputError
 from xprep.hashing import stable_hash
 from xprep.io import open_text
@@ -82,10 +83,9 @@ def nli_from_tsv(path: Path, split: str) -> Iterator[PairRecord]:
         where = f"{path}:{lineno}"
         _need(row, ("sentence1", "sentence2"), where)
         label = nli_label(row.get("gold_label", row.get("label", "")), where)
-        if label is None:
-            continue
         rec_id = row.get("pairID") or row.get("index") or str(lineno)
-        yield _pair(rec_id, row["sentence1"], row["sentence2"], label, 3, str(path))
+        yield (Dropped("no_gold_label", rec_id) if label is None
+               else _pair(rec_id, row["sentence1"], row["sentence2"], label, 3, str(path)))  # fmt: skip
 
 
 def nli_from_jsonl(path: Path, split: str) -> Iterator[PairRecord]:
@@ -104,8 +104,21 @@ def nli_from_jsonl(path: Path, split: str) -> Iterator[PairRecord]:
             raw = row.get("gold_label", row.get("label"))
             rec_id = row.get("pairID") or row.get("id") or str(lineno)
         label = nli_label(raw, where)
-        if label is not None:
-            yield _pair(str(rec_id), a, b, label, 3, str(path))
+        yield Dropped("no_gold_label", str(rec_id)) if label is None else _pair(str(rec_id), a, b, label, 3, str(path))
+
+
+def anli_from_csv(path: Path, split: str) -> Iterator[PairRecord | Dropped]:
+    """The annotated ANLI re-release (``anli_annot_v0.2``): CSV with ``uid``, ``context``, ``statement``
+    (the hypothesis) and ``gold_label`` as e/n/c, plus annotations and model predictions (ignored)."""
+    with open_text(path, newline="") as fh:
+        for lineno, row in enumerate(csv.DictReader(fh), 2):
+            where = f"{path}:{lineno}"
+            _need(row, ("uid", "context", "statement", "gold_label"), where)
+            label = nli_label(row["gold_label"], where)
+            if label is None:
+                yield Dropped("no_gold_label", row["uid"])
+            else:
+                yield _pair(row["uid"], row["context"], row["statement"], label, 3, str(path))
 
 
 def qqp_from_tsv(path: Path, split: str) -> Iterator[PairRecord]:
@@ -144,7 +157,7 @@ def _specs() -> list:
                 ),
             },
             adapter=nli_from_hub,
-            local={"jsonl": nli_from_jsonl, "tsv": nli_from_tsv},
+            local={"jsonl": nli_from_jsonl, "tsv": nli_from_tsv, "csv": anli_from_csv},
             sample="anli_plus.jsonl",
             licence="CC BY-NC 4.0 (ANLI); MNLI mixed (OANC/CC BY-SA); SNLI CC BY-SA 4.0",
             citation="Nie et al. 2020, Adversarial NLI (ACL); Williams et al. 2018; Bowman et al. 2015",
