@@ -140,3 +140,22 @@ def test_native_build_of_a_real_release(tmp_path):
     assert res.exit_code == 0, res.output
     man = json.loads((tmp_path / "kobest-copa" / "ko" / "validation" / "manifest.json").read_text())
     assert man["computed"]["counts"]["out"] == 500 and man["computed"]["quality"]["langid_rate"] > 0.9
+
+
+def test_perturb_reads_a_release_format_test_file(tmp_path):
+    from click.testing import CliRunner
+
+    from xprep.cli import main
+    from xprep.io import read_records
+
+    path = ENGLISH / "squad-v1.1-dev-subset" / "xquad.en.json"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    args = ["perturb", str(path), "--task", "xquad", "--perturbation", "typos", "--out", str(tmp_path / "p")]
+    res = CliRunner().invoke(main, [*args, "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    records = list(read_records(tmp_path / "p" / "records.jsonl"))
+    assert len(records) == _squad_questions(path)
+    assert all(r.context[a["start"] : a["start"] + len(a["text"])] == a["text"] for r in records for a in r.answers)
+    missing = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "q")])
+    assert missing.exit_code == 2 and "needs --lang" in missing.stderr and not (tmp_path / "q").exists()

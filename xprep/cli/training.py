@@ -304,6 +304,7 @@ def _eval_records(task: str, lang: str, path: str) -> list:
     "folder and only its non-English side is perturbed.",
 )
 @click.option("--fields", default=None, help="Span records: question (default) and/or context, comma-separated.")
+@click.option("--lang", default=None, help="The language of SOURCE when it is a file in the task's release format.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 def perturb_cmd(
     source: Path,
@@ -313,10 +314,11 @@ def perturb_cmd(
     seed: int,
     task: str,
     fields: str | None,
+    lang: str | None,
     out: Path,
 ) -> None:
-    """Write a seeded, label-preserving perturbed copy of a test set (records.jsonl, a build folder, or a
-    Tatoeba/BUCC folder)."""
+    """Write a seeded, label-preserving perturbed copy of a test set (records.jsonl, a build folder, a test file
+    in the task's release format with --lang, e.g. xquad.de.json, or a Tatoeba/BUCC folder)."""
     if task in ("tatoeba", "bucc"):  # retrieval folders: only the non-English side is perturbed
         from xprep.evaluate.perturb_retrieval import perturb_retrieval
 
@@ -328,7 +330,7 @@ def perturb_cmd(
     from xprep.evaluate.perturb import perturb_file
 
     chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
-    man = perturb_file(source, out, perturbation, rate, seed, task, chosen, lexicons)
+    man = perturb_file(source, out, perturbation, rate, seed, task, chosen, lexicons, lang)
     applied = man["computed"]["applied"]
     click.echo(
         f"{man['computed']['counts']['out']} records; requested rate {rate}, applied {applied['rate']} "

@@ -200,8 +200,10 @@ def perturb_file(
     task: str,
     fields: Sequence[str] | None = None,
     lexicons: Sequence[Any] = (),
+    lang: str | None = None,
 ) -> dict[str, Any]:
-    """Perturb a ``records.jsonl`` (or a build folder) into ``out/`` with records, HF dataset and manifest.
+    """Perturb a ``records.jsonl``, a build folder, or a test file in the task's own release format (XQuAD
+    JSON, XNLI TSV, CoNLL-U...; ``lang`` needed) into ``out/`` with records, HF dataset and manifest.
 
     The manifest records the requested and the applied rate (changed units over perturbable units).
     """
@@ -219,7 +221,14 @@ def perturb_file(
     check_output_dir(Path(out))
     src = Path(source)
     src = src / RECORDS if src.is_dir() else src
-    records = list(read_records(src))
+    if src.is_file() and not src.name.endswith(".jsonl"):  # the task's own format, as `xprep evaluate` reads it
+        from xprep.evaluate.xtreme import load_target
+
+        if lang is None:
+            raise InputError(f"a {task} file in its release format needs --lang", where=str(src))
+        records = load_target(task, lang, src)
+    else:
+        records = list(read_records(src))
     if not records:
         raise InputError("no records to perturb", where=str(src))
     if kind != records[0].KIND:
