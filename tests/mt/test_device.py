@@ -131,3 +131,14 @@ def test_half_precision_conversion_loads_half(sample_texts, tmp_path):
     assert info["quantization"] == "float16" and info["loaded_as"] == "float16"
     (tr,) = TranslationEngine(MTModel.load(model), "en", GREEDY).translate([("The cat sat.", "de")])
     assert tr.text
+
+
+def test_a_device_failure_mid_run_is_one_line(tiny_marian):
+    from xprep.mt.device import translation_error
+
+    model = MTModel.load(tiny_marian)
+    model.device = "cuda"
+    oom = translation_error(RuntimeError("CUDA failed with error out of memory\nstack"), model).one_line()
+    assert "out of memory" in oom and "--batch-tokens" in oom and "stack" not in oom
+    lib = translation_error(RuntimeError("Library libcublas.so.12 is not found or cannot be loaded"), model)
+    assert "gpu_preflight" in lib.one_line()

@@ -237,8 +237,13 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
             help="auto, int8, int8_float16, float16, bfloat16, float32.",
         ),
         click.option("--batch-tokens", default=None, type=int, help="Token budget per batch (cpu 2048, cuda 8192)."),
-        click.option("--inter-threads", default=None, type=int),
-        click.option("--intra-threads", default=None, type=int),
+        click.option(
+            "--inter-threads",
+            default=None,
+            type=int,
+            help="CTranslate2 workers: per GPU on cuda (default 1), in all on cpu (default cores / intra-threads).",
+        ),
+        click.option("--intra-threads", default=None, type=int, help="Threads per CTranslate2 worker."),
         click.option(
             "--cache",
             default=None,

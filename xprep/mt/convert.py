@@ -70,8 +70,8 @@ def convert_model(
 
     ``languages`` records the (source, target) pair of a per-pair model (OPUS-MT) in the model info.
     For ``float16`` and ``int8_float16`` the transformers weights are loaded as float16 (NLLB-200 3.3B:
-    about 6.6 GB of memory instead of 13). Raises :class:`ModelError` for an unknown quantization, an unsupported architecture or a model
-    that cannot be loaded (e.g. no network for a hub id).
+    about 6.6 GB of memory instead of 13). Raises :class:`ModelError` for an unknown quantization, an
+    unsupported architecture or a model that cannot be loaded (e.g. no network for a hub id).
     """
     from transformers import AutoConfig
 

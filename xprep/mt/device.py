@@ -106,6 +106,17 @@ def warm_up(translator: Any, tokens: list[str], where: str) -> float:
     return time.perf_counter() - t0
 
 
+def translation_error(exc: BaseException, model: Any) -> ModelError:
+    """A CTranslate2 failure in the middle of a run as one line (out of memory: a smaller token budget)."""
+    text = _first_line(exc)
+    if "out of memory" in text.lower():
+        hint = "lower --batch-tokens (the token budget of one batch)"
+    else:
+        hint = cuda_hint(text) if getattr(model, "device", "cpu") == "cuda" else None
+    device = getattr(model, "device", "cpu")
+    return ModelError(f"translation failed on {device}: {text}", where=str(model.path), hint=hint)
+
+
 def cuda_hint(message: str) -> str:
     """What to try for a CUDA failure of CTranslate2 (a missing cuBLAS 12 most of all)."""
     if "libcublas" in message:

@@ -27,7 +27,7 @@ from xprep.errors import ModelError
 from xprep.hashing import stable_hash
 from xprep.mt.cache import TranslationCache, cache_key
 from xprep.mt.convert import MODEL_INFO, read_model_vocab
-from xprep.mt.device import DeviceOptions, actual_compute_type, open_translator, warm_up
+from xprep.mt.device import DeviceOptions, actual_compute_type, open_translator, translation_error, warm_up
 from xprep.mt.families import FAMILIES, Family, guess_family
 from xprep.mt.langcodes import joiner
 
@@ -352,7 +352,10 @@ class TranslationEngine:
         """Wait for a chunk's results (the wait counts as MT time) and detokenise them."""
         fam, max_len = self.model.family, self.settings.max_decoding_length
         t0 = time.perf_counter()
-        results = [h.result() for h in handles]
+        try:
+            results = [h.result() for h in handles]
+        except RuntimeError as exc:  # the device, not the input: out of memory, a CUDA library, a driver
+            raise translation_error(exc, self.model) from None
         self.mt_seconds += time.perf_counter() - t0
         out = []
         for (_, _, toks, tgt), res in zip(batch, results, strict=True):
