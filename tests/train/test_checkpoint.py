@@ -107,9 +107,7 @@ def test_sorted_batched_prediction_equals_one_at_a_time(tiny_xlmr):
     pairs = _pairs(11)
     model = load_head("pair", str(tiny_xlmr), num_labels=2, seed=0)
     assert predict(model, tok, pairs, cfg, batch_size=4) == [predict(model, tok, [p], cfg)[0] for p in pairs]
-    tags = [
-        TaggingRecord(id=f"t{i}", lang="en", tokens=WORDS[: 2 + i], tags=["X"] * (2 + i)) for i in range(6)
-    ]
+    tags = [TaggingRecord(id=f"t{i}", lang="en", tokens=WORDS[: 2 + i], tags=["X"] * (2 + i)) for i in range(6)]
     labels = ["DET", "NOUN", "X"]
     tagger = load_head("tagging", str(tiny_xlmr), labels=labels, seed=0)
     batched = predict(tagger, tok, tags, cfg, labels, batch_size=4)
