@@ -33,8 +33,8 @@ LEXICON = {
     "built": {"gebaut"},
     ".": {".", "。"},
     "cats": {"猫"},
-    "love": {"喜", "欢"},
-    "we": {"我", "们"},
+    "love": {"喜欢"},
+    "we": {"我们"},
 }
 
 
@@ -58,8 +58,8 @@ class DictAligner:
 
 def test_word_units_split_cjk_and_punctuation():
     assert words("The cat (big) sat.") == ["The", "cat", "(", "big", ")", "sat", "."]
-    assert words("我们喜欢猫。") == ["我", "们", "喜", "欢", "猫", "。"]
-    assert words("I visited 東京 in 2019") == ["I", "visited", "東", "京", "in", "2019"]
+    assert words("我们喜欢猫。", unspaced="graphemes") == ["我", "们", "喜", "欢", "猫", "。"]
+    assert words("I visited 東京 in 2019", unspaced="graphemes") == ["I", "visited", "東", "京", "in", "2019"]
     assert words("한국어 문장") == ["한국어", "문장"]  # Korean is spaced: words stay whole
 
 
@@ -261,7 +261,7 @@ def test_encoder_alignment_helpers():
 
 
 def test_sentences_pair_up_when_a_translator_splits_one():
-    from xprep.projection.chain import align_sentences
+    from xprep.projection.bitext import align_sentences
 
     en = "The bridge was closed after the storm, and the town built a tunnel instead. It cost a lot."
     de = "Die Brücke wurde nach dem Sturm gesperrt. Stattdessen baute die Stadt einen Tunnel. Er war teuer."
@@ -271,3 +271,47 @@ def test_sentences_pair_up_when_a_translator_splits_one():
     assert [en[a:b] for a, b in s] == [en[:75], "It cost a lot."]
     assert [de[a:b] for a, b in t] == [de[:83], de[84:]]  # the first two German sentences go together
     assert align_sentences([(0, 10)], []) == ([], [])
+
+
+@dataclass
+class CountingAligner(DictAligner):
+    """DictAligner that remembers every batch of pairs it was asked to align."""
+
+    calls: list = None  # type: ignore[assignment]
+    learns_from_corpus: bool = False
+
+    def align(self, pairs):
+        self.calls = [*(self.calls or []), list(pairs)]
+        return super().align(pairs)
+
+
+def _question(qid, answer, start):
+    context = "Paris is big. I like Paris."
+    src = SpanRecord(id=qid, lang="en", context=context, question="q?", answers=[{"text": answer, "start": start}])
+    tgt = src.translated({"context": "Paris ist groß. Ich mag Paris.", "question": "f?", "answers.0.text": "x"}, "de")
+    return src, tgt, {"context": [(0, 15), (16, 30)]}
+
+
+@pytest.mark.parametrize("corpus", [False, True])
+def test_chain_aligns_only_what_markers_miss_once_per_context(corpus):
+    s1, t1, o1 = _question("a", "Paris", 0)  # markers find it
+    s2, t2, o2 = _question("b", "big", 9)  # markers lost: needs alignment
+    s3, t3, o3 = _question("c", "Paris", 21)  # markers lost too, same context and translation as "b"
+    aligner = CountingAligner(learns_from_corpus=corpus)
+    pairs = [
+        (s1, t1, o1, {"markers.0": "[Paris] ist groß."}),
+        (s2, t2, o2, {"markers.0": "Paris ist groß."}),
+        (s3, t3, o3, {"markers.0": "Ich mag Paris."}),
+    ]
+    metas = project_records(pairs, ["markers", "align", "fuzzy"], aligner)
+    assert [m["method"] for m in metas] == ["markers", "align", "align"]
+    assert [t.answers for t in (t1, t2, t3)] == [
+        [{"text": "Paris", "start": 0}],
+        [{"text": "groß", "start": 10}],
+        [{"text": "Paris", "start": 24}],
+    ]
+    (batch,) = aligner.calls  # one aligner call; the shared context once (two sentence pairs)
+    assert len(batch) == 2
+    metas_all_markers = project_records(pairs[:1], ["markers", "align", "fuzzy"], aligner)
+    assert metas_all_markers[0]["method"] == "markers"
+    assert len(aligner.calls) == (2 if corpus else 1)  # markers sufficed: no alignment unless eflomal-like

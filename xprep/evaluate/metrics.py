@@ -128,14 +128,14 @@ def mlqa_f1(prediction: str, golds: Sequence[str], lang: str) -> float:
 
 # --- projection quality (not an XTREME metric) -------------------------------------------------------
 def token_f1(prediction: str, golds: Sequence[str], lang: str | None = None) -> float:
-    """SQuAD-normalised overlap F1 with characters as tokens for scripts written without spaces (zh, ja,
+    """SQuAD-normalised overlap F1 with grapheme clusters as tokens for scripts written without spaces (zh, ja,
     th, ...), so that a near miss in Chinese is not all-or-nothing. Used for projection quality only."""
     from xprep.mt.langcodes import NO_SPACE_LANGS
     from xprep.projection.words import words
 
     def tokens(text: str) -> list[str]:
         norm = squad_normalise(text)
-        return words(norm) if lang in NO_SPACE_LANGS else norm.split()
+        return words(norm, unspaced="graphemes") if lang in NO_SPACE_LANGS else norm.split()
 
     pred = tokens(prediction)
     return _best(_overlap_f1(pred, tokens(g)) for g in golds)

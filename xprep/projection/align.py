@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from xprep.registry import Registry
 
@@ -80,6 +80,8 @@ class EflomalAligner:
     seed_iterations: float = 1.0
     name: str = "eflomal"
     symmetrise: str = "gdfa"  # grow-diag-final-and; "union" and "intersection" for comparisons
+    # it learns from the pairs it is given: the chain hands it every labelled record, not only those it needs
+    learns_from_corpus: ClassVar[bool] = True
 
     def align(self, pairs: Sequence[Pair]) -> list[Links]:
         import eflomal

@@ -14,16 +14,16 @@ The invariant holds for every projected span: ``context[start:start+len(text)] =
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from xprep.errors import InputError
 from xprep.mt.segment import split_sentences
 from xprep.projection import exact, fuzzy
-from xprep.projection.align import Aligner, Links
+from xprep.projection.align import Aligner
+from xprep.projection.bitext import AlignedText, Ranges, align_texts
 from xprep.projection.spans import project_span
 from xprep.projection.tags import TagPolicy, project_tags
-from xprep.projection.words import UNITS
 from xprep.records import Record, SpanRecord, TaggingRecord
 from xprep.registry import Registry
 
@@ -47,98 +47,6 @@ def parse_chain(text: str) -> tuple[str, ...]:
     for n in names:
         PROJECTORS.get(n)
     return names
-
-
-Ranges = list[tuple[int, int]]
-
-
-@dataclass
-class AlignedText:
-    """Word spans of a source and a target text, and links between them (global word indices)."""
-
-    src_words: Ranges
-    tgt_words: Ranges
-    links: Links = field(default_factory=set)
-
-
-_BEADS = ((1, 1, 0.0), (1, 2, 0.4), (2, 1, 0.4), (2, 2, 0.8), (1, 3, 0.9), (3, 1, 0.9))
-
-
-def align_sentences(src: Ranges, tgt: Ranges) -> tuple[Ranges, Ranges]:
-    """Pair the sentences of a paragraph and its translation when their numbers differ (a translator
-    merged or split sentences): a length-based dynamic programme in the manner of Gale and Church (1993)
-    over 1-1, 1-2, 2-1, 2-2, 1-3 and 3-1 beads. Returns equally long lists of (merged) character ranges;
-    empty lists when no pairing covers both sides."""
-    import math
-
-    ls, lt = [b - a for a, b in src], [b - a for a, b in tgt]
-    ratio = (sum(lt) or 1) / (sum(ls) or 1)
-    n, m = len(src), len(tgt)
-    inf = float("inf")
-    cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    cost[0][0] = 0.0
-    for i in range(n + 1):
-        for j in range(m + 1):
-            if cost[i][j] == inf:
-                continue
-            for di, dj, penalty in _BEADS:
-                if i + di > n or j + dj > m:
-                    continue
-                a, b = sum(ls[i : i + di]) * ratio, sum(lt[j : j + dj])
-                c = cost[i][j] + abs(math.log((b + 10) / (a + 10))) + penalty
-                if c < cost[i + di][j + dj]:
-                    cost[i + di][j + dj], back[i + di][j + dj] = c, (di, dj)
-    if back[n][m] is None:
-        return [], []
-    out_s: Ranges = []
-    out_t: Ranges = []
-    i, j = n, m
-    while i or j:
-        di, dj = back[i][j]  # type: ignore[misc]
-        out_s.append((src[i - di][0], src[i - 1][1]))
-        out_t.append((tgt[j - dj][0], tgt[j - 1][1]))
-        i, j = i - di, j - dj
-    return out_s[::-1], out_t[::-1]
-
-
-def _sentence_pairs(
-    src_text: str, tgt_text: str, src_sents: Ranges | None, tgt_sents: Ranges | None, units: str = "words"
-) -> tuple[AlignedText, list[tuple[list[int], list[int]]]]:
-    """Word spans of both texts and, per sentence pair, the global indices of its words."""
-    split = UNITS[units]
-    sw, tw = split(src_text), split(tgt_text)
-    if src_sents and tgt_sents and len(src_sents) != len(tgt_sents):
-        src_sents, tgt_sents = align_sentences(src_sents, tgt_sents)
-    if not src_sents or not tgt_sents:
-        src_sents, tgt_sents = [(0, len(src_text))], [(0, len(tgt_text))]
-    groups = []
-    for (sa, sb), (ta, tb) in zip(src_sents, tgt_sents, strict=True):
-        groups.append(
-            (
-                [i for i, (a, b) in enumerate(sw) if a >= sa and b <= sb],
-                [j for j, (a, b) in enumerate(tw) if a >= ta and b <= tb],
-            )
-        )
-    return AlignedText(sw, tw), groups
-
-
-def align_texts(
-    items: Sequence[tuple[str, str, Ranges | None, Ranges | None]], aligner: Aligner, units: str = "words"
-) -> list[AlignedText]:
-    """Align many (source, target, source sentences, target sentences) texts in one aligner call.
-
-    ``units``: ``words`` (punctuation apart, characters for unspaced scripts) or ``whitespace``."""
-    prepared = [_sentence_pairs(*item, units=units) for item in items]
-    pairs, owners = [], []
-    for k, ((src, tgt, _, _), (at, groups)) in enumerate(zip(items, prepared, strict=True)):
-        for s_idx, t_idx in groups:
-            pairs.append(([src[slice(*at.src_words[i])] for i in s_idx], [tgt[slice(*at.tgt_words[j])] for j in t_idx]))
-            owners.append((k, s_idx, t_idx))
-    links = aligner.align(pairs) if pairs else []
-    for (k, s_idx, t_idx), local in zip(owners, links, strict=True):
-        prepared[k][0].links |= {(s_idx[i], t_idx[j]) for i, j in local if i < len(s_idx) and j < len(t_idx)}
-    return [at for at, _ in prepared]
 
 
 @dataclass
@@ -267,21 +175,27 @@ def project_records(
 
     ``pairs`` holds (source record, translated record, target sentence offsets per field path as the
     pipeline records them in ``meta.translation.segments``, extra translations such as the marked
-    segments ``markers.i``).
+    segments ``markers.i``). Alignment is lazy: only records that reach ``align`` in the chain (an answer
+    the earlier methods failed on, or a tagging record) are aligned, each unique (source text, target
+    text, sentence correspondence) once. An aligner that learns from the corpus itself (eflomal:
+    ``learns_from_corpus``) is given every labelled record, as before.
     """
-    need_align = aligner is not None and "align" in chain
+    need = _needing_alignment(pairs, chain, aligner)
     items: list[tuple[str, str, Ranges | None, Ranges | None]] = []
     slot: dict[int, int] = {}
-    for k, (src, tgt, offsets, _) in enumerate(pairs):
-        if not need_align:
-            break
-        if isinstance(src, SpanRecord) and src.answers:
+    unique: dict[tuple, int] = {}
+    for k in need:
+        src, tgt, offsets, _ = pairs[k]
+        if isinstance(src, SpanRecord) and isinstance(tgt, SpanRecord):
             src_sents = [(s.start, s.end) for s in split_sentences(src.context)]
-            slot[k] = len(items)
-            items.append((src.context, tgt.context, src_sents, offsets.get("context")))
-        elif isinstance(src, TaggingRecord):
-            slot[k] = len(items)
-            items.append((" ".join(src.tokens), " ".join(tgt.tokens), None, None))
+            item = (src.context, tgt.context, src_sents, offsets.get("context"))
+        else:
+            item = (" ".join(src.tokens), " ".join(tgt.tokens), None, None)  # type: ignore[attr-defined]
+        key = (item[0], item[1], _frozen(item[2]), _frozen(item[3]))
+        if key not in unique:
+            unique[key] = len(items)
+            items.append(item)
+        slot[k] = unique[key]
     aligned = align_texts(items, aligner) if items else []  # type: ignore[arg-type]
     metas = []
     for k, (src, tgt, offsets, extras) in enumerate(pairs):
@@ -293,6 +207,46 @@ def project_records(
         else:
             metas.append({"status": "not_needed"})
     return metas
+
+
+def _frozen(ranges: Ranges | None) -> tuple | None:
+    return None if ranges is None else tuple(tuple(r) for r in ranges)
+
+
+def _needing_alignment(
+    pairs: Sequence[tuple[Record, Record, dict[str, Ranges], dict[str, str]]],
+    chain: Sequence[str],
+    aligner: Aligner | None,
+) -> list[int]:
+    """Indices of the records whose projection reaches ``align``: tagging records, and span records with
+    an answer that every method before ``align`` in the chain fails on (all of them when the aligner
+    learns from the corpus)."""
+    if aligner is None or "align" not in chain:
+        return []
+    before = tuple(chain[: list(chain).index("align")])
+    everything = bool(getattr(aligner, "learns_from_corpus", False)) or not before
+    out = []
+    for k, (src, tgt, offsets, extras) in enumerate(pairs):
+        if isinstance(src, TaggingRecord) and isinstance(tgt, TaggingRecord):
+            out.append(k)
+        elif isinstance(src, SpanRecord) and isinstance(tgt, SpanRecord) and src.answers:  # noqa: SIM102
+            if everything or not _answered_before_align(src, tgt, before, extras, offsets.get("context")):
+                out.append(k)
+    return out
+
+
+def _answered_before_align(
+    src: SpanRecord, tgt: SpanRecord, before: Sequence[str], extras: dict[str, str], ctx_offsets: Ranges | None
+) -> bool:
+    """Whether the methods ``before`` align in the chain project every answer of the record."""
+    for i, (s_ans, t_ans) in enumerate(zip(src.answers, tgt.answers, strict=True)):
+        marked = _marked(src, i, extras, ctx_offsets, len(tgt.context)) if "markers" in before else None
+        out = project_answer(
+            src.context, s_ans["start"], s_ans["text"], tgt.context, before, t_ans["text"], None, marked=marked
+        )
+        if out.start is None:
+            return False
+    return True
 
 
 def _project_span_record(

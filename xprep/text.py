@@ -1,0 +1,100 @@
+"""Script-aware text units with character offsets: grapheme clusters and words.
+
+One place for the splitters that alignment, span and tag projection and the projection metrics share.
+
+- **Grapheme clusters** (Unicode's extended grapheme clusters, the ``regex`` module's ``\\X``): a base
+  character with every combining mark, virama, vowel sign, harakah, niqqud or joiner that belongs to it.
+  No unit of this module ever splits one.
+- **Words** in spaced scripts: runs of clusters that start with a letter, digit or mark (Devanagari,
+  Bengali, Tamil, Arabic with harakat, Hebrew with niqqud, Vietnamese, Hangul words stay whole), joined
+  across an inner hyphen or apostrophe; every other visible cluster (punctuation, symbols) on its own.
+- **Words in scripts written without spaces** (Chinese, Japanese, Thai, Lao, Khmer, Myanmar): ICU's
+  dictionary word break iterator (the ``icu4py`` package) where it is installed, else grapheme clusters
+  (``unspaced="graphemes"`` asks for clusters anyway, the character units CJK scoring uses). Latin or
+  digit runs inside such text stay whole.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+
+import regex
+
+Spans = list[tuple[int, int]]
+
+_CLUSTER = regex.compile(r"\X")
+_UNSPACED_CHAR = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\u3005\u30fc"
+_UNSPACED = regex.compile(f"[{_UNSPACED_CHAR}]")
+_UNSPACED_RUN = regex.compile(f"(?:[{_UNSPACED_CHAR}]\\p{{M}}*)+")
+# a word: clusters starting with a letter, digit, mark or joiner; inner - ' ’ join two such runs
+_PIECE = r"(?:(?=[\p{L}\p{N}\p{M}\u200c\u200d])\X)+"
+_WORD = regex.compile(f"{_PIECE}(?:[-'’]{_PIECE})*|(?!\\s)\\X")
+UNSPACED_MODES = ("words", "graphemes")
+
+
+def graphemes(text: str) -> Spans:
+    """``(start, end)`` of every extended grapheme cluster of ``text`` (spaces included), in order."""
+    return [m.span() for m in _CLUSTER.finditer(text)]
+
+
+def is_unspaced(text: str) -> bool:
+    """Whether ``text`` starts with a character of a script written without spaces (Hangul is spaced)."""
+    return bool(_UNSPACED.match(text))
+
+
+@lru_cache(maxsize=1)
+def _icu_words() -> type | None:
+    try:
+        from icu4py.breakers import WordBreaker
+    except ImportError:
+        warnings.warn(
+            "icu4py is not installed: Thai, Lao, Khmer, Myanmar and CJK text is split into grapheme "
+            "clusters instead of dictionary words (pip install icu4py)",
+            stacklevel=3,
+        )
+        return None
+    return WordBreaker
+
+
+def _break_unspaced(text: str, start: int, end: int, mode: str) -> Spans:
+    """Units of the unspaced run ``text[start:end]``: ICU dictionary words, else grapheme clusters."""
+    breaker = _icu_words() if mode == "words" else None
+    run = text[start:end]
+    if breaker is None:
+        return [(start + a, start + b) for a, b in graphemes(run)]
+    bounds = {0, len(run)} | {b for _, b in graphemes(run)}
+    out, last = [], 0
+    for _, b in breaker(run, "root").segments():
+        if b in bounds and b > last:  # a break inside a cluster (never expected from ICU) is ignored
+            out.append((start + last, start + b))
+            last = b
+    return out
+
+
+def word_spans(text: str, unspaced: str = "words") -> Spans:
+    """``(start, end)`` of each word unit of ``text``, in order, never overlapping, never inside a
+    grapheme cluster. ``unspaced``: ``words`` (ICU dictionary words) or ``graphemes`` for the runs of
+    scripts written without spaces."""
+    if unspaced not in UNSPACED_MODES:
+        raise ValueError(f"unspaced must be one of {UNSPACED_MODES}, not {unspaced!r}")
+    spans: Spans = []
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        if not _UNSPACED.search(text, start, end):
+            spans.append((start, end))
+            continue
+        pos = start
+        for run in _UNSPACED_RUN.finditer(text, start, end):
+            if run.start() > pos:
+                spans.append((pos, run.start()))
+            spans.extend(_break_unspaced(text, run.start(), run.end(), unspaced))
+            pos = run.end()
+        if pos < end:
+            spans.append((pos, end))
+    return spans
+
+
+def words(text: str, unspaced: str = "words") -> list[str]:
+    """The word units of ``text`` as strings (see :func:`word_spans`)."""
+    return [text[a:b] for a, b in word_spans(text, unspaced)]
