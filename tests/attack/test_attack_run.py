@@ -136,3 +136,18 @@ def test_bad_input_is_one_line_and_writes_nothing(pair_run, tmp_path, extra, mes
     res = _attack(pair_run, data, tmp_path / "out", *extra)
     assert res.exit_code == 2 and message in res.output and len(res.output.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_similarity_floor_filters_candidates(pair_run, tiny_xlmr, tmp_path):
+    records = {"en": toy_pairs(4, seed=6)}
+    common = dict(budget=15, similarity_model=str(tiny_xlmr))
+    closed = attack_sets(pair_run, "xnli", records, AttackConfig("charflip", min_similarity=1.01, **common),
+                         tmp_path / "closed", progress=False, echo=lambda s: None)  # fmt: skip
+    rows = [json.loads(x) for x in (tmp_path / "closed" / "en" / "examples.jsonl").read_text().splitlines()]
+    assert all(not r["adversarial"]["edits"] and r["status"] in ("failed", "skipped") for r in rows)
+    assert closed["similarity_passes"] > 0 and closed["metrics"]["en"]["successes"] == 0
+    opened = attack_sets(pair_run, "xnli", records, AttackConfig("charflip", min_similarity=-1.0, **common),
+                         tmp_path / "open", progress=False, echo=lambda s: None)  # fmt: skip
+    free = attack_sets(pair_run, "xnli", records, AttackConfig("charflip", budget=15), tmp_path / "free",
+                       progress=False, echo=lambda s: None)  # fmt: skip
+    assert opened["items"] == free["items"]  # a floor every candidate clears changes nothing

@@ -66,6 +66,9 @@ def resolve(cfg: AttackConfig, kind: str) -> tuple[AttackRecipe, AttackConfig]:
         raise InputError(f"--budget must be at least 1, got {cfg.budget}")
     if cfg.min_similarity is not None and not cfg.similarity_model:
         raise InputError("--min-similarity needs --similarity-model (an HF encoder folder, e.g. e5-small)")
+    if cfg.similarity_model and not (Path(cfg.similarity_model) / "config.json").is_file():
+        raise InputError("not an HF encoder folder (no config.json)", where=cfg.similarity_model,
+                         hint="`xprep models e5-small` builds multilingual-e5-small")  # fmt: skip
     if not 0 < (cfg.max_change if cfg.max_change is not None else recipe.max_change) <= 1:
         raise InputError(f"--max-change must be in (0, 1], got {cfg.max_change}")
     full = dataclasses.replace(
@@ -228,6 +231,9 @@ def attack_sets(
     """Attack ``run`` on every language's records and write the outputs into ``out``; returns attack.json."""
     from xprep.attack.report import write_outputs
 
+    empty = [lang for lang, recs in evals.items() if not recs]
+    if not evals or empty:
+        raise InputError(f"no records to attack for {', '.join(empty) or 'any language'}", hint="--eval LANG=FILE")
     kind = next(iter(evals.values()))[0].KIND
     recipe, cfg = resolve(cfg, kind)
     evals = {lang: list(recs)[: cfg.limit] if cfg.limit else list(recs) for lang, recs in evals.items()}
