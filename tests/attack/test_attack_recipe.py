@@ -35,6 +35,7 @@ RECIPE = {
         (lambda d: d["attacks"][0].update(budget=0), "attacks[0].budget"),
         (lambda d: d["attacks"].append({"recipe": "charflip"}), "two attacks filed as 'charflip'"),
         (lambda d: d["attacks"][0].update(budgte=3), "unknown key 'budgte'"),
+        (lambda d: d["attacks"][0].update(tag="../x"), "attacks[0].tag: attack tag '../x' cannot be used in a path"),
     ],
 )
 def test_bad_attack_sections_fail_before_any_work(edit, needle):

@@ -129,6 +129,7 @@ def test_qa_question_and_ner_context_on_trained_runs(span_run, tag_run, tmp_path
         (["--recipe", "ner-context"], "does not apply to pair tasks"),
         (["--recipe", "charflip", "--budget", "0"], "--budget must be at least 1"),
         (["--recipe", "charflip", "--search", "greedy"], "did you mean 'greedy-wir'"),
+        (["--recipe", "charflip", "--min-similarity", "0.9"], "needs --similarity-model"),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(pair_run, tmp_path, extra, message):

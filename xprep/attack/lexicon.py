@@ -89,9 +89,8 @@ def lexicon_files(specs: Sequence[str | Path]) -> list[LexiconFile]:
 
 
 def _named(path: Path) -> LexiconFile:
-    m = _NAME.match(path.name)
-    assert m is not None  # checked by the caller
-    return LexiconFile(ALIASES.get(m.group(1), m.group(1)), ALIASES.get(m.group(2), m.group(2)), path)
+    src, tgt = path.name.split(".")[0].split("-")  # the caller matched _NAME
+    return LexiconFile(ALIASES.get(src, src), ALIASES.get(tgt, tgt), path)
 
 
 def _read(file: LexiconFile, keep: set[str] | None, invert: bool) -> dict[str, list[str]]:

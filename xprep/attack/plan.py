@@ -29,6 +29,12 @@ def validate_attacks(recipe: Any, file: str) -> None:
             attack = ATTACKS.get(spec.recipe)
         except XprepError as exc:
             raise RecipeError(exc.message, where=f"{where}.recipe", hint=exc.hint) from None
+        from xprep.owned import check_name
+
+        try:
+            check_name(spec.label, "attack tag")  # it names a folder of every run
+        except XprepError as exc:
+            raise RecipeError(exc.message, where=f"{where}.tag", hint=exc.hint) from None
         if labels.count(spec.label) > 1:
             raise RecipeError(f"two attacks filed as '{spec.label}'", where=where, hint="set tag: NAME")
         if spec.budget < 1:

@@ -202,7 +202,7 @@ def load_victim(run: Path, kind: str, cfg: AttackConfig, cache: OutputCache) -> 
     )
 
 
-def _done(progress: Path) -> dict[str, dict[str, Any]]:
+def _done(progress: Path) -> dict[tuple[str, str], dict[str, Any]]:
     """Examples a previous (killed) attack finished; a torn last line is dropped and the file rewritten."""
     if not progress.is_file():
         return {}
@@ -215,7 +215,7 @@ def _done(progress: Path) -> dict[str, dict[str, Any]]:
         done[(row["lang"], row["id"])] = row
         good.append(line)
     progress.write_text("".join(f"{x}\n" for x in good), encoding="utf-8")
-    return done  # type: ignore[return-value]
+    return done
 
 
 def attack_sets(
@@ -229,16 +229,28 @@ def attack_sets(
     echo: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Attack ``run`` on every language's records and write the outputs into ``out``; returns attack.json."""
-    from xprep.attack.report import write_outputs
-
     empty = [lang for lang, recs in evals.items() if not recs]
     if not evals or empty:
         raise InputError(f"no records to attack for {', '.join(empty) or 'any language'}", hint="--eval LANG=FILE")
+    from xprep.owned import check_name, check_output_dir, locked
+
+    for lang in evals:
+        check_name(lang, "language")  # it names a folder of the output
+    check_output_dir(out)
     kind = next(iter(evals.values()))[0].KIND
     recipe, cfg = resolve(cfg, kind)
     evals = {lang: list(recs)[: cfg.limit] if cfg.limit else list(recs) for lang, recs in evals.items()}
     contexts = {lang: language_context(recipe, cfg, task, lang, recs, lexicons) for lang, recs in evals.items()}
     victim = load_victim(run, kind, cfg, OutputCache())  # a bad run fails before anything is written
+    with locked(out / "attack.json", "attack"):  # one attack at a time writes into an output folder
+        return _attack_locked(run, task, evals, cfg, recipe, contexts, victim, out, progress, echo)
+
+
+def _attack_locked(run: Path, task: str, evals: dict[str, list[Record]], cfg: AttackConfig, recipe: AttackRecipe,
+                   contexts: dict[str, TransformContext], victim: Victim, out: Path, progress: bool,
+                   echo: Callable[[str], None]) -> dict[str, Any]:  # fmt: skip
+    from xprep.attack.report import write_outputs
+
     state = out / ".state"
     cache = victim.cache = OutputCache(state / "cache.sqlite")
     try:
@@ -255,7 +267,7 @@ def attack_sets(
         with _bar(sum(map(len, evals.values())), progress) as bar, path.open("a", encoding="utf-8") as fh:
             for lang, records in evals.items():
                 for rec in records:
-                    row = done.get((lang, rec.id))  # type: ignore[call-overload]
+                    row = done.get((lang, rec.id))
                     if row is None:
                         row = {"lang": lang, **attack_example(rec, recipe, cfg, contexts[lang], victim, settings)}
                         fh.write(json.dumps(row, ensure_ascii=False) + "\n")
