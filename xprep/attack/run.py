@@ -172,6 +172,7 @@ def attack_example(
         "first_success_query": problem.first_success if status == "success" else None,
         "forward_passes": victim.forward_passes - passes0,
         "cache_hits": victim.cache_hits - hits0,
+        "invalid_candidates": problem.invalid,
         "clean": _attempt_dict(start, problem, info, victim),
         "adversarial": _attempt_dict(best, problem, info, victim),
     }

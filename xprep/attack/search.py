@@ -27,6 +27,7 @@ from xprep.attack.goals import Verdict
 from xprep.attack.sites import Site, View
 from xprep.attack.transforms import Candidate
 from xprep.attack.victim import Budget
+from xprep.errors import InputError
 from xprep.records import Record, TaggingRecord
 from xprep.registry import Registry
 
@@ -58,6 +59,7 @@ class Problem:
     start: Attempt | None = None
     seen: dict[Edits, Attempt | None] = field(default_factory=dict)
     first_success: int | None = None  # the query at which a success was first scored
+    invalid: int = 0  # candidate records refused by validation (not queried)
 
     def __post_init__(self) -> None:
         self.by_key = {s.key: s for s in self.sites}
@@ -84,7 +86,11 @@ class Problem:
             if not edits_allowed(as_dict, self.view, self.by_key, self.constraints, self.settings):
                 self.seen[edits] = None
                 continue
-            todo.append((edits, self.view.apply(as_dict, self.by_key)))
+            try:
+                todo.append((edits, self.view.apply(as_dict, self.by_key)))
+            except InputError:  # the edited record would not be valid (e.g. an emptied field): never an adversary
+                self.seen[edits] = None
+                self.invalid += 1
         sim = self.settings.similarity
         if sim is not None and todo:
             keep = sim.keep(attacked_text(self.view, self.view.rec), [attacked_text(self.view, r) for _, r in todo])
