@@ -240,6 +240,8 @@ def check_encode(encoder: Path, device: str) -> str:
 
 
 def check_train(encoder: Path, device: str, tmp: Path) -> str:
+    """One optimizer step per precision (CUDA: bf16 where supported, and fp16 with its GradScaler; CPU: fp32),
+    then prediction and a weights-only checkpoint reload."""
     import torch
     from transformers import AutoTokenizer
 
@@ -248,21 +250,26 @@ def check_train(encoder: Path, device: str, tmp: Path) -> str:
     from xprep.train.loop import TrainConfig, load_head, predict, train
 
     cuda = device.startswith("cuda")
-    precision = ("bf16" if torch.cuda.is_bf16_supported() else "fp16") if cuda else "fp32"
+    precisions = ["fp32"]
+    if cuda:
+        precisions = (["bf16"] if torch.cuda.is_bf16_supported() else []) + ["fp16"]
     tok = AutoTokenizer.from_pretrained(str(encoder))
     records = [PairRecord(id=str(i), lang="en", text_a="the cat sat", text_b="on the mat", label=i % 3)
                for i in range(8)]  # fmt: skip
-    cfg = TrainConfig(batch_size=4, grad_accum=1, max_steps=1, device=device, precision=precision,
-                      checkpoint_dir=str(tmp / "ckpt"), final_checkpoint=True, max_length=32)  # fmt: skip
-    model = load_head("pair", str(encoder), num_labels=3, seed=0)
-    log = train(model, tok, records, cfg)
-    preds = predict(model, tok, records, cfg)
-    state = load_checkpoint(tmp / "ckpt" / "checkpoint.pt")  # weights_only, onto the CPU
-    if log["steps"] != 1 or len(preds) != len(records) or state["opt"] is None:
-        raise Failed("training, prediction or the checkpoint did not come out as expected")
-    if not all(loss == loss for loss in log["losses"]):
-        raise Failed(f"the loss is NaN under {precision}")
-    return f"1 step under {precision} (loss {log['losses'][0]:.3f}), {len(preds)} predictions, checkpoint reloads"
+    done = []
+    for precision in precisions:
+        cfg = TrainConfig(batch_size=4, grad_accum=1, max_steps=1, device=device, precision=precision,
+                          checkpoint_dir=str(tmp / precision), final_checkpoint=True, max_length=32)  # fmt: skip
+        model = load_head("pair", str(encoder), num_labels=3, seed=0)
+        log = train(model, tok, records, cfg)
+        preds = predict(model, tok, records, cfg)
+        state = load_checkpoint(tmp / precision / "checkpoint.pt")  # weights_only, onto the CPU
+        if log["steps"] != 1 or len(preds) != len(records) or state["opt"] is None:
+            raise Failed(f"{precision}: training, prediction or the checkpoint did not come out as expected")
+        if not all(loss == loss for loss in log["losses"]):
+            raise Failed(f"the loss is NaN under {precision}")
+        done.append(f"{precision} (loss {log['losses'][0]:.3f})")
+    return f"1 step each under {', '.join(done)}, {len(records)} predictions, checkpoints reload"
 
 
 def check_memory(device: str) -> str:
