@@ -113,3 +113,14 @@ def test_sorted_batched_prediction_equals_one_at_a_time(tiny_xlmr):
     batched = predict(tagger, tok, tags, cfg, labels, batch_size=4)
     assert [len(p) for p in batched] == [len(t.tokens) for t in tags]
     assert batched == [predict(tagger, tok, [t], cfg, labels)[0] for t in tags]
+
+
+def test_an_older_checkpoint_layout_still_resumes(tmp_path):
+    sampler = random.Random(5)
+    torch.manual_seed(4)
+    old = {"models": [], "step": 3, "rng": sampler.getstate(), "torch_rng": torch.get_rng_state()}
+    torch.save(old, tmp_path / "old.pt")
+    expected = (sampler.random(), float(torch.rand(1)))
+    state = load_checkpoint(tmp_path / "old.pt")
+    restore_rng(state["rng"], sampler)
+    assert (sampler.random(), float(torch.rand(1))) == expected

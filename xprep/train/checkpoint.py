@@ -49,11 +49,13 @@ def restore_rng(state: dict[str, Any], sampler: random.Random) -> None:
     import torch
 
     sampler.setstate(_tuples(state["sampler"]))
-    random.setstate(_tuples(state["python"]))
-    n = state["numpy"]
-    np.random.set_state(
-        (n["kind"], np.array(n["keys"], dtype=np.uint32), n["pos"], n["has_gauss"], n["cached_gaussian"])
-    )
+    if state.get("python") is not None:  # absent from checkpoints of older xprep versions
+        random.setstate(_tuples(state["python"]))
+    if state.get("numpy") is not None:
+        n = state["numpy"]
+        np.random.set_state(
+            (n["kind"], np.array(n["keys"], dtype=np.uint32), n["pos"], n["has_gauss"], n["cached_gaussian"])
+        )
     torch.set_rng_state(state["torch"])
     if state["cuda"] and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"][: torch.cuda.device_count()])
@@ -85,6 +87,9 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
         ) from None
     if not isinstance(state, dict) or "models" not in state or "step" not in state:
         raise InputError("not an xprep training checkpoint", where=str(path), hint="delete it to train from the start")
+    if "torch_rng" in state:  # an older xprep's layout: the sampler's and torch's CPU states only
+        state["rng"] = {"sampler": state["rng"], "python": None, "numpy": None, "torch": state.pop("torch_rng"),
+                        "cuda": []}  # fmt: skip
     return state
 
 
