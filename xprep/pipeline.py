@@ -207,7 +207,11 @@ class LocalExecutor:
         with locked(path, "translation cache", wait=120):  # one process at a time creates and opens it
             cache = TranslationCache(path)
         engine = TranslationEngine(model, job.src_lang, job.decoding, job.device, cache)
-        aligner = make_aligner(job) if spec.kind in ("span", "tagging") and "align" in job.projection else None
+        aligner = (
+            make_aligner(job, cache=path.with_name(f"{path.stem}.alignments.sqlite"))
+            if spec.kind in ("span", "tagging") and "align" in job.projection
+            else None
+        )
         pool = CheckPool(job.check_workers) if job.check_workers > 0 and job.checks else None
         overlap = job.overlap_mt if job.overlap_mt is not None else job.device.device == "cuda"
         if overlap:

@@ -7,6 +7,7 @@ labels -> score checks. Nothing here writes or decides: the executor's driver co
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -136,19 +137,23 @@ def resolve_aligner(job: TranslateJob, echo: Any = None) -> TranslateJob:
         return dataclasses.replace(job, aligner="eflomal")
 
 
-def make_aligner(job: TranslateJob) -> Aligner:
+def make_aligner(job: TranslateJob, cache: Path | None = None) -> Aligner:
     """The aligner a job asks for: eflomal (with optional extra bitext) or an encoder model, the encoder on
-    the job's device (``--device cuda``: the first of ``--device-index``)."""
+    the job's device (``--device cuda``: the first of ``--device-index``). ``cache``: a SQLite file where the
+    encoder's alignments are kept by content (:mod:`xprep.projection.cache`); eflomal is never cached."""
     job = resolve_aligner(job)
     cls = ALIGNERS.get(job.aligner)
     if job.aligner == "encoder":
+        from xprep.projection.cache import CachedAligner
+
         opts = job.device
         device = f"cuda:{opts.device_index[0]}" if opts.device == "cuda" else opts.device
-        if job.align_model:
-            return cls(model=job.align_model, device=device)
-        from xprep.assets.e5 import ensure_e5_small  # the offline default: multilingual-e5-small
+        if not job.align_model:
+            from xprep.assets.e5 import ensure_e5_small  # the offline default: multilingual-e5-small
 
-        return cls(model=str(ensure_e5_small()), device=device)
+            job = dataclasses.replace(job, align_model=str(ensure_e5_small()))
+        encoder = cls(model=job.align_model, device=device)
+        return CachedAligner(encoder, cache) if cache is not None else encoder
     return cls(extra=read_bitext(job.align_bitext) if job.align_bitext else ())
 
 

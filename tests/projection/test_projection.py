@@ -315,3 +315,15 @@ def test_chain_aligns_only_what_markers_miss_once_per_context(corpus):
     metas_all_markers = project_records(pairs[:1], ["markers", "align", "fuzzy"], aligner)
     assert metas_all_markers[0]["method"] == "markers"
     assert len(aligner.calls) == (2 if corpus else 1)  # markers sufficed: no alignment unless eflomal-like
+
+
+def test_alignment_cache_reads_what_it_aligned_before(tmp_path):
+    from xprep.projection.cache import CachedAligner
+
+    pairs = [(["the", "cat"], ["die", "katze"]), (["paris"], ["paris"])]
+    inner = CountingAligner()
+    first = CachedAligner(inner, tmp_path / "a.sqlite").align(pairs)
+    warm = CachedAligner(inner, tmp_path / "a.sqlite")
+    again = warm.align([*pairs, (["i"], ["ich"])])
+    assert again[:2] == first == DictAligner().align(pairs)
+    assert (warm.hits, warm.misses) == (2, 1) and [len(c) for c in inner.calls] == [2, 1]

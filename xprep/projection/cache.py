@@ -1,0 +1,81 @@
+"""A content-addressed cache of word alignments, beside the translation cache.
+
+The key of a sentence pair is the sha256 of the aligner's identity (name, model, layer, method) and the
+two word lists; the value is its links. A rebuild over a warm cache aligns nothing it has aligned before,
+and never loads the encoder when every pair it needs is cached. Aligners that learn from the corpus they
+are given (eflomal: its links depend on every other pair, and it is stochastic) are not cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xprep.projection.align import Aligner, Links, Pair
+
+
+def identity(aligner: Aligner) -> str:
+    """What decides an aligner's output, as one string (its name and its model, layer and method)."""
+    parts = {k: getattr(aligner, k, None) for k in ("name", "model", "layer", "method")}
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+def pair_key(ident: str, pair: Pair) -> str:
+    """sha256 of the aligner's identity and one pair of word lists."""
+    payload = json.dumps([ident, list(pair[0]), list(pair[1])], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class CachedAligner:
+    """``inner`` behind a SQLite cache at ``path``; counts ``hits`` and ``misses``."""
+
+    inner: Any
+    path: Path
+    hits: int = 0
+    misses: int = 0
+    _db: sqlite3.Connection | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return str(self.inner.name)
+
+    def __getattr__(self, attr: str) -> Any:  # model, layer, device ... of the wrapped aligner
+        if attr.startswith("_") or attr == "inner":
+            raise AttributeError(attr)
+        return getattr(self.inner, attr)
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60)
+            self._db.execute("CREATE TABLE IF NOT EXISTS links (key TEXT PRIMARY KEY, links TEXT NOT NULL)")
+        return self._db
+
+    def align(self, pairs: Sequence[Pair]) -> list[Links]:
+        """Links for every pair: cached ones read, the rest aligned in one call of ``inner`` and stored."""
+        ident = identity(self.inner)
+        keys = [pair_key(ident, p) for p in pairs]
+        db = self._conn()
+        found: dict[str, Links] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = db.execute(f"SELECT key, links FROM links WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            found.update({k: {(int(i), int(j)) for i, j in json.loads(v)} for k, v in rows})
+        todo = [k for k, key in enumerate(keys) if key not in found]
+        self.hits += len(pairs) - len(todo)
+        self.misses += len(todo)
+        if todo:
+            new = self.inner.align([pairs[k] for k in todo])
+            with db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO links VALUES (?, ?)",
+                    [(keys[k], json.dumps(sorted(lk))) for k, lk in zip(todo, new, strict=True)],
+                )
+            found.update({keys[k]: lk for k, lk in zip(todo, new, strict=True)})
+        return [found[key] for key in keys]
