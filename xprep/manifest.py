@@ -117,20 +117,31 @@ def peak_rss_mb() -> float:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
+CELL_KINDS = ("translate-build", "native-build", "native-mix", "perturbed-set")  # manifests beside records
+
+
 def verify(directory: str | Path) -> list[str]:
     """Problems found in a build cell (empty list: it verifies).
 
-    Checks the records' sha256 and count against the manifest, that every record validates, and
-    that the HF dataset beside them has the same number of rows.
+    Checks the manifest's shape against its published schema (the file and the JSON path of the first
+    problem), the signature and configuration hash recomputed from ``declared`` (and ``.complete``), the
+    records' sha256 and count, that every record validates, and that the HF dataset beside them has the
+    same number of rows.
     """
     from xprep.io import read_records, sha256_file
+    from xprep.schemas import read_json, validate
 
     directory = Path(directory)
     man = Manifest.read(directory)
     problems = []
+    try:
+        validate(directory / MANIFEST, read_json(directory / MANIFEST))
+    except InputError as exc:
+        problems.append(exc.one_line())
+    problems += _recomputed(directory, man)
     records = directory / RECORDS
     if not records.is_file():
-        return [f"{records}: missing"]
+        return [*problems, f"{records}: missing"]
     digest = sha256_file(records)
     if digest != man.computed.get("records_sha256"):
         problems.append(
@@ -155,6 +166,27 @@ def verify(directory: str | Path) -> list[str]:
     return problems
 
 
+def _recomputed(directory: Path, man: Manifest) -> list[str]:
+    """The signature and configuration hash recomputed from ``declared`` against what the files say."""
+    from xprep.schemas import read_json
+
+    data = read_json(directory / MANIFEST)
+    path = directory / MANIFEST
+    try:
+        signature, config = man.signature(), man.config_hash()
+    except (KeyError, TypeError, AttributeError) as exc:  # a declared section too broken to sign
+        return [f"{path}: cannot recompute the signature from 'declared' ({type(exc).__name__}: {exc})"]
+    out = []
+    if data.get("signature") != signature:
+        out.append(f"{path}: $.signature differs from the one recomputed from 'declared': {signature}")
+    if data.get("config_hash") != config:
+        out.append(f"{path}: $.config_hash differs from the one recomputed from 'declared': {config[:12]}")
+    marker = directory / COMPLETE
+    if marker.is_file() and marker.read_text(encoding="utf-8").strip() != config:
+        out.append(f"{marker}: holds another configuration hash than the manifest's declared settings")
+    return out
+
+
 def mark_complete(directory: Path, manifest: Manifest) -> None:
     """Write ``.complete`` (the configuration hash) once the records, the HF dataset and the manifest in
     ``directory`` agree; a disagreement is a bug (or a failing disk) and nothing is marked."""
@@ -162,3 +194,30 @@ def mark_complete(directory: Path, manifest: Manifest) -> None:
     if problems:
         raise RuntimeError(f"refusing to mark {directory} complete: {'; '.join(problems)}")
     (Path(directory) / COMPLETE).write_text(manifest.config_hash() + "\n", encoding="utf-8")
+
+
+def manifest_files(root: str | Path) -> list[Path]:
+    """Every manifest file (manifest.json, results.json, attack.json, plan.json) under ``root`` (or ``root``
+    itself when it is one), outside hidden folders (temporary cells, attack state)."""
+    from xprep.schemas import FILES
+
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    found = (p for name in FILES for p in root.rglob(name))
+    return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(root).parts[:-1]))
+
+
+def verify_file(path: Path) -> list[str]:
+    """Problems of one manifest file: a build cell's full :func:`verify`, the shape of any other manifest."""
+    from xprep.schemas import kind_of, read_json, validate
+
+    try:
+        data = read_json(path)
+        kind = kind_of(path.name, data)
+        if path.name == MANIFEST and kind in CELL_KINDS:
+            return verify(path.parent)
+        validate(path, data, kind)
+    except InputError as exc:
+        return [exc.one_line()]
+    return []

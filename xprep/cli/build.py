@@ -7,6 +7,7 @@ import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -370,22 +371,61 @@ def translate_cmd(task: str, **kw: object) -> None:
 
 @main.command("verify")
 @click.argument("build_dir", type=click.Path(path_type=Path, exists=True))
-def verify_cmd(build_dir: Path) -> None:
-    """Recompute hashes and counts of every build cell under BUILD_DIR against its manifest."""
-    from xprep.manifest import MANIFEST, verify
+@click.option("--explain", is_flag=True, help="Also print each build's signature, command, model and data checksums.")
+@click.option(
+    "--against",
+    type=click.Path(path_type=Path, exists=True),
+    default=None,
+    help="Another build cell (or its manifest.json): print what changed in the stable fields (with --explain).",
+)
+def verify_cmd(build_dir: Path, explain: bool, against: Path | None) -> None:
+    """Check every manifest under BUILD_DIR against its schema; recompute the hashes, counts and signature of
+    every build cell."""
+    from xprep.manifest import MANIFEST, manifest_files, verify_file
 
-    cells = sorted(p.parent for p in build_dir.rglob(MANIFEST) if not p.parent.name.startswith("."))
-    if not cells:
-        raise XprepError("no build cells (manifest.json) found", where=str(build_dir))
+    files = manifest_files(build_dir)
+    if not files:
+        raise XprepError(
+            "no manifests (manifest.json, results.json, attack.json, plan.json) found", where=str(build_dir)
+        )
+    other = _against(against) if against is not None else None
     bad = 0
-    for cell in cells:
-        problems = verify(cell)
+    for path in files:
+        problems = verify_file(path)
         bad += bool(problems)
-        click.echo(f"{'ok  ' if not problems else 'FAIL'} {cell}")
+        shown = path.parent if path.name == MANIFEST else path
+        click.echo(f"{'ok  ' if not problems else 'FAIL'} {shown}")
         for p in problems:
             click.echo(f"     {p}")
+        if explain or other is not None:
+            _explain(path, other)
     if bad:
         sys.exit(1)
+
+
+def _against(path: Path) -> tuple[Path, Any]:
+    from xprep.manifest import MANIFEST
+    from xprep.schemas import read_json
+
+    path = path / MANIFEST if path.is_dir() else path
+    if not path.is_file():
+        raise XprepError("no manifest.json here to compare against", where=str(path.parent))
+    return path, read_json(path)
+
+
+def _explain(path: Path, other: tuple[Path, Any] | None) -> None:
+    from xprep.provenance import differences, explain, normalise
+    from xprep.schemas import read_json
+
+    data = read_json(path)
+    if isinstance(data, dict) and "declared" in data:
+        for line in explain(data, str(path.parent)):
+            click.echo(f"     {line}")
+    if other is not None:
+        changed = differences(normalise(other[1]), normalise(data))
+        click.echo(f"     against {other[0]}: {len(changed)} stable field(s) differ")
+        for line in changed:
+            click.echo(f"       {line}")
 
 
 @main.command("demo")

@@ -98,8 +98,12 @@ def _quality_summary(names: dict[str, list[str]]) -> Schema:
             "records": integer("records scored"),
             "flagged": integer("records with at least one flag"),
             "flag_reasons": counts("flagged records by reason (check name, or 'truncated')"),
-            "langid_rate": number("share of records detected as the target language, in [0, 1] (null: the "
-                                  "detector does not know it)", 0, 1, nullable=True),  # fmt: skip
+            "langid_rate": number(
+                "share of records detected as the target language, in [0, 1] (null: the detector does not know it)",
+                0,
+                1,
+                nullable=True,
+            ),  # fmt: skip
             "langid_supported": boolean("whether the language detector knows the target language"),
             "langid_backend": enum("language detector used", ["langdetect", "lingua"]),
             "mean_length_ratio": number("mean target/source character ratio over the script's expected ratio", 0),

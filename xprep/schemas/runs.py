@@ -8,7 +8,6 @@ from xprep.schemas.parts import (
     Schema,
     array,
     boolean,
-    counts,
     document,
     enum,
     integer,
@@ -19,6 +18,7 @@ from xprep.schemas.parts import (
     string,
     xprep_version,
 )
+
 
 def run_results() -> Schema:
     from xprep.train.run import CONDITIONS
@@ -58,12 +58,14 @@ def run_results() -> Schema:
     return document("run-results", "xprep run results",
                     "results.json of `xprep train` or of a recipe's target step", body)  # fmt: skip
 
+
 def _attack_names() -> dict[str, list[str]]:
     from xprep.attack.catalog import ATTACKS
     from xprep.attack.goals import GOALS
     from xprep.attack.search import SEARCHES
 
     return {"attacks": ATTACKS.names(), "goals": GOALS.names(), "searches": SEARCHES.names()}
+
 
 def _attack_recipe(names: dict[str, list[str]]) -> Schema:
     return obj("the attack recipe (xprep.attack.catalog)", {
@@ -78,6 +80,7 @@ def _attack_recipe(names: dict[str, list[str]]) -> Schema:
         "lexicon": enum("whether a lexicon is needed", ["required", "optional", "unused"]),
         "distractor": boolean("whether it appends a distractor sentence"),
     })  # fmt: skip
+
 
 def _attack_config(names: dict[str, list[str]]) -> Schema:
     return obj("every setting of the attack (recipe defaults filled in)", {
@@ -98,6 +101,7 @@ def _attack_config(names: dict[str, list[str]]) -> Schema:
         "limit": integer("at most this many examples per language", 1, nullable=True),
         "curve": array("query budgets of the robust accuracy curve", integer("a budget", 1)),
     })  # fmt: skip
+
 
 def _attack_metrics() -> Schema:
     pct = "percent, 0-100"
@@ -121,6 +125,7 @@ def _attack_metrics() -> Schema:
         "partial_success_rate": number(f"span: partial successes over attacked ({pct})", 0, 100),
         "robust_accuracy_curve": open_map(f"query budget -> robust accuracy ({pct})", number("a score", 0, 100)),
     }, required=["metric", "n", "attack_success_rate", "robust_accuracy_curve"])  # fmt: skip
+
 
 def attack_set() -> Schema:
     names = _attack_names()
@@ -148,6 +153,7 @@ def attack_set() -> Schema:
     return document("attack-set", "xprep attack manifest",
                     "attack.json of `xprep attack` (adversarial sets in LANG/records.jsonl beside it)",
                     body)  # fmt: skip
+
 
 def recipe_plan() -> Schema:
     from xprep.runner import STAGES
