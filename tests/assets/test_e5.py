@@ -163,11 +163,15 @@ def test_trainer_smoke_run_on_e5(e5_dir, tmp_path):
 HANDMADE = Path(__file__).resolve().parent.parent / "projection" / "data"
 
 
-@pytest.mark.parametrize(("lang", "em_min", "f1_min"), [("de", 90, 95), ("zh", 65, 80)])
+@pytest.mark.parametrize(
+    ("lang", "em_min", "f1_min"), [("de", 90, 95), ("zh", 75, 88), ("hi", 90, 95), ("th", 60, 85), ("ar", 85, 90)]
+)
 def test_encoder_projects_qa_answers_on_handmade_parallel_data(e5_dir, lang, em_min, f1_min):
-    """28 hand-written questions with free German and Chinese translations (tests/projection/data).
+    """28 hand-written questions with free translations (tests/projection/data): German, Chinese, Hindi,
+    Thai, Arabic.
 
-    Measured: de EM 96.43 / F1 98.81, zh EM 75.00 / F1 88.85; the reference configuration (eflomal,
+    Measured: de EM 96.43 / F1 98.81, zh 82.14 / 93.14, hi 96.43 / 97.86, th 67.86 / 91.89, ar 92.86 / 95.24
+    (hi was 10.71 / 25.48 while units split combining marks off); the reference configuration (eflomal,
     whole paragraphs, union, whitespace tokens) gets zh EM 0 / F1 8.13.
     """
     from xprep.projection.align import EflomalAligner, EncoderAligner
