@@ -386,7 +386,9 @@ def normalisation_notes(tokenizers: dict[str, Path] | None = None, runs_dir: Pat
     lines = [
         f"What tokenizer normalisation undoes: each perturbation at rate 0.5 on {len(texts)} probe sentences "
         "(en, de, es); the share of changed texts whose token ids equal the clean text's ids (the encoder never "
-        "sees the perturbation). " + "; ".join(f"{label}: {path}" for label, path in tokenizers.items()) + ".",
+        "sees the perturbation). "
+        + "; ".join(f"{label}: {_asset(path, runs_dir)}" for label, path in tokenizers.items())
+        + ".",
         "",
         "| perturbation | texts changed | " + " | ".join(f"undone by {label}" for label in measured) + " |",
         "|---|---|" + "---|" * len(measured),
@@ -396,3 +398,12 @@ def normalisation_notes(tokenizers: dict[str, Path] | None = None, runs_dir: Pat
         cells = [f"{rows[k]['undone_pct']}%" for rows in measured.values()]
         lines.append(f"| {name} | {first_rows[k]['texts_changed']} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _asset(path: Path, runs_dir: Path | None) -> str:
+    """A tokenizer named for the report without the machine's paths: relative to the runs folder when it is
+    inside it, else by its folder and file name (the asset it comes from)."""
+    path = Path(path)
+    if runs_dir is not None and path.resolve().is_relative_to(Path(runs_dir).resolve()):
+        return path.resolve().relative_to(Path(runs_dir).resolve()).as_posix()
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name

@@ -268,7 +268,7 @@ def _settled(results: Iterator[ChunkResult], lag: bool) -> Iterator[ChunkResult]
 
 def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, Any]:
     if job.source is not None:
-        source = {"path": str(Path(job.source).resolve()), "sha256": sha256_file(job.source), "format": job.fmt}
+        source = {"path": Path(job.source).name, "sha256": sha256_file(job.source), "format": job.fmt}
     else:
         source = {
             "hub": [
@@ -282,7 +282,7 @@ def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, An
         "task": {"name": spec.name, "kind": spec.kind, "split": job.split, "limit": job.limit},
         "source": source,
         "model": {
-            "path": str(model.path),
+            "path": Path(str(model.path)).name,  # named by asset: no path of this machine
             "family": model.family.name,
             "checksum": model.checksum,
             "quantization": model.info.get("quantization"),
@@ -301,8 +301,8 @@ def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, An
         "projection": list(job.projection) if spec.kind in ("span", "tagging") else [],
         "aligner": {
             "name": job.aligner,
-            "model": job.align_model,
-            "bitext": str(job.align_bitext) if job.align_bitext else None,
+            "model": _asset_name(job.align_model),
+            "bitext": Path(job.align_bitext).name if job.align_bitext else None,
             "tag_policy": {"unaligned": job.tag_policy.unaligned, "fallback": job.tag_policy.fallback_tag},
         }
         if spec.kind in ("span", "tagging") and "align" in job.projection
@@ -311,6 +311,11 @@ def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, An
         "thresholds": job.thresholds.as_dict(),
         "filter": job.drop_flagged,
     }
+
+
+def _asset_name(model: str | None) -> str | None:
+    """A local encoder folder by its name (no path of this machine in a manifest); a hub id as it is."""
+    return Path(model).name if model and Path(model).exists() else model
 
 
 def _is_complete(final: Path, man: Manifest) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -54,7 +55,8 @@ def _run_steps(steps: list[Step], ctx: RunContext, counts: dict[str, int]) -> No
     root, echo = ctx.root, ctx.echo
     (root / "plan.json").write_text(
         json.dumps(
-            [{"stage": s.stage, "name": s.name, "hash": s.hash, "folder": str(s.folder)} for s in steps], indent=1
+            [{"stage": s.stage, "name": s.name, "hash": s.hash, "folder": _relative(s.folder, root)} for s in steps],
+            indent=1,
         )
         + "\n",
         encoding="utf-8",
@@ -73,6 +75,11 @@ def _run_steps(steps: list[Step], ctx: RunContext, counts: dict[str, int]) -> No
         made = STAGES[step.stage](step, ctx) or {}
         _mark(step, {**made, "seconds": round(time.perf_counter() - t0, 2)})
         counts["ran"] += 1
+
+
+def _relative(folder: Path, root: Path) -> str:
+    """A step folder relative to the run folder (plan.json names no path of this machine)."""
+    return Path(os.path.relpath(folder.resolve(), root.resolve())).as_posix()
 
 
 def _prepare(step: Step, root: Path) -> None:

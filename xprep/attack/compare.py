@@ -43,7 +43,7 @@ def attach_attacks(runs_dir: Path, runs: Sequence[Any]) -> None:
                 }  # fmt: skip
     for path in sorted(runs_dir.rglob("attack.json")):
         content = json.loads(path.read_text(encoding="utf-8"))
-        run = by_folder.get(Path(content.get("run", "")).resolve())
+        run = by_folder.get((path.parent / content.get("run", "")).resolve())  # relative to the attack folder
         if run is None:
             continue
         for lang, metrics in content.get("metrics", {}).items():

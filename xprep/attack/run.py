@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,7 +262,7 @@ def _attack_locked(run: Path, task: str, evals: dict[str, list[Record]], cfg: At
             else None
         )
         settings = Settings(max_change=cfg.max_change or 1.0, similarity=similarity)
-        declared = _declared(run, task, recipe, cfg, victim, contexts, evals)
+        declared = _declared(run, out, task, recipe, cfg, victim, contexts, evals)
         path = state / f"progress-{stable_hash(declared, length=16)}.jsonl"
         done = _done(path)
         results: dict[str, list[dict[str, Any]]] = {lang: [] for lang in evals}
@@ -284,6 +285,7 @@ def _attack_locked(run: Path, task: str, evals: dict[str, list[Record]], cfg: At
 
 def _declared(
     run: Path,
+    out: Path,
     task: str,
     recipe: AttackRecipe,
     cfg: AttackConfig,
@@ -295,7 +297,7 @@ def _declared(
 
     return {
         "xprep_version": __version__,
-        "run": str(run.resolve()),
+        "run": os.path.relpath(run.resolve(), out.resolve()),  # relative: no path of this machine
         "model_fingerprint": victim.fp,
         "task": task,
         "kind": victim.kind,

@@ -247,7 +247,7 @@ def perturb_file(
             "task": {"name": task, "kind": records[0].KIND, "split": "test", "limit": None},
             "languages": {"source": records[0].lang, "target": records[0].lang},
             "projection": [],
-            "source": {"path": str(src.resolve()), "sha256": sha256_file(src)},
+            "source": {"path": src.name, "sha256": sha256_file(src)},  # by file name: no path of this machine
             "perturbation": {
                 "name": name,
                 "rate": rate,
