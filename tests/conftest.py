@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.manifest_watch import manifests_match_their_schemas  # noqa: F401 - every manifest written is validated
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -134,7 +134,7 @@ def _model(names: dict[str, list[str]]) -> Schema:
             "checksum": sha256("checksum of the model's files (Apertium: of its installed modes)"),
             "quantization": nullable_string("weight quantization of the converted model (null: as converted)"),
             "source": nullable_string("what the model was converted from (a hub id, 'tiny', an Apertium version)"),
-            "restricted_to": {"type": ["array", "null"], "items": {"type": "string"},
+            "restricted_to": {"type": ["array", "null"], "items": string("a language code"),
                               "description": "languages the vocabulary was restricted to (xprep models restrict)"},
         },
     )  # fmt: skip
