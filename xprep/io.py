@@ -54,6 +54,16 @@ def source_files(path: Path) -> list[Path]:
     return files
 
 
+def source_sha256(path: str | Path) -> str:
+    """SHA-256 of a source file, or of a folder of shards (their names and hashes, in name order)."""
+    from xprep.hashing import stable_hash
+
+    path = Path(path)
+    if path.is_file():
+        return sha256_file(path)
+    return stable_hash([(p.name, sha256_file(p)) for p in source_files(path)], length=64)
+
+
 def read_json_rows(path: str | Path) -> Iterator[dict]:
     """Rows of a file that is either JSON lines or one JSON list of objects (KLUE's releases)."""
     path = Path(path)

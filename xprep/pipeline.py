@@ -23,7 +23,7 @@ from typing import Any
 
 from xprep import __version__
 from xprep.drops import split_counts
-from xprep.io import sha256_file, write_hf_dataset
+from xprep.io import sha256_file, source_sha256, write_hf_dataset
 from xprep.manifest import COMPLETE, RECORDS, Manifest, mark_complete, peak_rss_mb, versions
 from xprep.mt.cache import TranslationCache
 from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, TranslationEngine, load_model
@@ -268,7 +268,7 @@ def _settled(results: Iterator[ChunkResult], lag: bool) -> Iterator[ChunkResult]
 
 def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, Any]:
     if job.source is not None:
-        source = {"path": Path(job.source).name, "sha256": sha256_file(job.source), "format": job.fmt}
+        source = {"path": Path(job.source).name, "sha256": source_sha256(job.source), "format": job.fmt}
     else:
         source = {
             "hub": [

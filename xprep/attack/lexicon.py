@@ -22,6 +22,7 @@ from pathlib import Path
 from xprep.errors import InputError
 
 _NAME = re.compile(r"^([a-z]{2,3})-([a-z]{2,3})(?:\.[a-z0-9]+)*$")
+LEXICON_FILE_NAME = _NAME  # SRC-TGT[.ext]: the file names routed lexicons are recognised by
 ALIASES = {"jp": "ja"}
 PIVOT = "en"
 

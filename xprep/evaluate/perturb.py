@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,28 @@ from xprep.evaluate.perturb_edits import (  # noqa: F401 - re-exported: callers 
 )
 from xprep.records import ChoiceRecord, PairRecord, Record, SpanRecord, TaggingRecord
 from xprep.registry import Registry
+
+
+def lexicon_for(specs: Sequence[Any], lang: str, vocab: Iterable[str]) -> dict[str, list[str]]:
+    """Word -> translations for a ``lang`` test set. Files named ``SRC-TGT.txt`` (MUSE's ``en-de.txt``), or
+    folders of them, are routed as the attacks route them (direct, inverted, or pivoted through English,
+    :mod:`xprep.attack.lexicon`) into every language they reach; other files are read as ``word translation``
+    lines whose first word is a test-set word."""
+    from pathlib import Path
+
+    from xprep.attack.lexicon import LEXICON_FILE_NAME, load_lexicon
+
+    def routed(spec: Any) -> bool:
+        path = Path(str(spec).split("=", 1)[-1])
+        return path.is_dir() or "=" in str(spec) or bool(LEXICON_FILE_NAME.match(path.name))
+
+    if not all(routed(s) for s in specs):
+        return read_lexicons(specs)
+    merged: dict[str, list[str]] = {}
+    for table in load_lexicon(specs, lang, vocab=vocab).tables.values():
+        for word, translations in table.items():
+            merged.setdefault(word, []).extend(translations)
+    return merged
 
 
 @dataclass(frozen=True)
@@ -233,7 +255,8 @@ def perturb_file(
         raise InputError("no records to perturb", where=str(src))
     if kind != records[0].KIND:
         raise InputError(f"these are {records[0].KIND} records; {task} is a {kind} task", where=str(src))
-    lexicon = read_lexicons(lexicons) if lexicons else None
+    vocab = {w for r in records for _, text in r.segments() for w in text.split()}
+    lexicon = lexicon_for(lexicons, records[0].lang, vocab) if lexicons else None
     pool = sorted({r.context for r in records if isinstance(r, SpanRecord)})
     perturbed, changed, units = [], 0, 0
     for rec in records:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep.errors import InputError
-from xprep.evaluate.perturb import PERTURBATIONS, _word_edit, check_request, example_rng, read_lexicons
+from xprep.evaluate.perturb import PERTURBATIONS, _word_edit, check_request, example_rng, lexicon_for
 
 _TATOEBA = re.compile(r"^tatoeba\.([a-z]{3})-eng\.([a-z]{3})$")
 _BUCC = re.compile(r"^([a-z]{2})-en\.([a-z]+)\.([a-z]{2}|gold)$")
@@ -38,6 +38,13 @@ def perturb_sentence(
     return ed.text, ed.changed, ed.units
 
 
+def _two_letter(code: str) -> str:
+    """Tatoeba's three-letter file codes (deu) as the two-letter codes lexicon files are named by (de)."""
+    from xprep.evaluate.export import TATOEBA_CODES
+
+    return TATOEBA_CODES.get(code, code)
+
+
 def perturb_retrieval(
     source: Path, out: Path, name: str, rate: float, seed: int, lexicons: Sequence[Any] = ()
 ) -> dict[str, Any]:
@@ -52,7 +59,6 @@ def perturb_retrieval(
     bucc = [p for p in files if _BUCC.match(p.name)]
     if not tatoeba and not bucc:
         raise InputError("no Tatoeba (tatoeba.X-eng.X) or BUCC ({lang}-en.test.{lang}) files here", where=str(source))
-    lexicon = read_lexicons(lexicons) if lexicons else None
     applied: dict[str, dict[str, Any]] = {}
     with atomic_dir(out) as tmp:
         for path in tatoeba + bucc:
@@ -66,7 +72,10 @@ def perturb_retrieval(
                 shutil.copyfile(path, tmp / path.name)  # the English side and the gold pairs stay as they are
                 continue
             lines, changed, units = [], 0, 0
-            for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            text_lines = path.read_text(encoding="utf-8").splitlines()
+            vocab = {w for line in text_lines for w in line.split()}
+            lexicon = lexicon_for(lexicons, _two_letter(lang), vocab) if lexicons else None
+            for lineno, line in enumerate(text_lines, 1):
                 sid, text = line.split("\t", 1) if tabbed and "\t" in line else (str(lineno), line)
                 new, c, u = perturb_sentence(text, name, rate, seed, task, lang, sid, lexicon)
                 lines.append(f"{sid}\t{new}" if tabbed else new)

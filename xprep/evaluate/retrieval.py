@@ -59,7 +59,10 @@ def embed_sentences(
 
     encoder = model_dir if isinstance(model_dir, Encoder) else load_encoder(model_dir)
     model, tok = encoder.model, encoder.tok
-    layer = layer if layer is not None else default_layer(model.config.num_hidden_layers)
+    depth = model.config.num_hidden_layers
+    layer = layer if layer is not None else default_layer(depth)
+    if not 0 <= layer <= depth:
+        raise InputError(f"layer {layer} does not exist: this encoder has layers 0-{depth} (0: the embeddings)")
     out = []
     for i in range(0, len(sentences), batch_size):
         enc = tok(

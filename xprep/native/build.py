@@ -21,7 +21,7 @@ from xprep import __version__
 from xprep.drops import split_counts
 from xprep.errors import InputError
 from xprep.hashing import stable_hash
-from xprep.io import atomic_dir, read_records, sha256_file, write_hf_dataset, write_jsonl
+from xprep.io import atomic_dir, read_records, sha256_file, source_sha256, write_hf_dataset, write_jsonl
 from xprep.manifest import RECORDS, Manifest, mark_complete, peak_rss_mb, versions
 from xprep.native import NATIVE, load_native
 from xprep.owned import check_language, check_name, check_output_dir
@@ -132,7 +132,7 @@ def build_native(
             "citation": spec.citation,
         },
         "source": (
-            {"path": Path(source).name, "sha256": _source_sha256(Path(source)), "format": fmt}
+            {"path": Path(source).name, "sha256": source_sha256(source), "format": fmt}
             if source
             else {"hub": {"id": spec.hub_id, "config": spec.config_for(lang), "split": split}}
         ),
@@ -149,15 +149,6 @@ def build_native(
     }  # fmt: skip
     final = out / name / lang / split
     return final, _write_cell(final, records, declared, computed, spec.kind)
-
-
-def _source_sha256(path: Path) -> str:
-    """SHA-256 of a source file, or of a sharded folder (its files' names and hashes, in name order)."""
-    from xprep.io import source_files
-
-    if path.is_file():
-        return sha256_file(path)
-    return stable_hash([(p.name, sha256_file(p)) for p in source_files(path)], length=64)
 
 
 def build_mix(

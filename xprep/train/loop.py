@@ -43,6 +43,7 @@ class TrainConfig:
     tf32: bool = True  # CUDA: float32 matrix products on TF32 tensor cores (torch's "high" precision)
     final_checkpoint: bool = False  # keep the optimizer state in the last checkpoint (to train further)
     predict_batch_size: int | None = None  # None: 16 on CPU, 128 on CUDA
+    freeze_embeddings: bool = False  # keep the input (word) embedding matrix fixed
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -150,7 +151,9 @@ def train_tasks(
     params: dict[int, Any] = {}
     for task in tasks:
         task.model.to(cfg.device).train()
-        params.update({id(p): p for p in task.model.parameters()})
+        if cfg.freeze_embeddings:  # XLM-R's 250k-row matrix: most of a small encoder's weights, little of its work
+            task.model.get_input_embeddings().weight.requires_grad_(False)
+        params.update({id(p): p for p in task.model.parameters() if p.requires_grad})
     n_records = sum(len(t.records) for t in tasks)
     total = cfg.max_steps or max(1, math.ceil(n_records / cfg.batch_size / cfg.grad_accum * cfg.epochs))
     opt = torch.optim.AdamW(list(params.values()), lr=cfg.learning_rate)
