@@ -12,17 +12,29 @@ import re
 from pathlib import Path
 from typing import Any
 
-VOLATILE = {
-    "computed": ("timing", "peak_rss_mb", "versions"),  # build cells
-    "declared": ("xprep_version",),
-}
-VOLATILE_TOP = ("xprep_version", "training")  # results.json / attack.json: versions, losses and seconds
 _VERSION = re.compile(r"^xprep:[^|]*")
 
 
+def _placeholder(value: Any) -> Any:
+    """The same shape with every number zeroed and every map emptied (a normalised volatile field)."""
+    if isinstance(value, dict):
+        return {k: _placeholder(v) for k, v in value.items()} if "note" in value else {}
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    return 0 if isinstance(value, (int, float)) else value
+
+
+VOLATILE = {  # section -> fields whose value changes from run to run or machine to machine
+    "computed": ("timing", "peak_rss_mb", "versions"),
+    "declared": ("xprep_version",),
+}
+VOLATILE_TOP = ("xprep_version", "training")  # results.json / attack.json: versions, losses and seconds
+
+
 def normalise(data: Any, root: str | Path | None = None) -> Any:
-    """``data`` without its volatile fields; every occurrence of ``root`` (the output folder, as given or
-    resolved) in a string becomes ``OUT``."""
+    """``data`` with its volatile fields normalised (versions to ``VERSION``, timings and memory to 0, version
+    maps and training logs emptied), so that a normalised manifest still matches its schema; every
+    occurrence of ``root`` (the output folder, as given or resolved) in a string becomes ``OUT``."""
     roots = sorted({str(root), str(Path(root).resolve())}, key=len, reverse=True) if root is not None else []
 
     def strip(value: Any) -> Any:
@@ -35,11 +47,15 @@ def normalise(data: Any, root: str | Path | None = None) -> Any:
                 value = value.replace(r, "OUT")
         return value
 
+    def blank(section: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+        return {k: ("VERSION" if k == "xprep_version" else _placeholder(v)) if k in keys else v
+                for k, v in section.items()}  # fmt: skip
+
     if isinstance(data, dict):
-        data = {k: v for k, v in data.items() if k not in VOLATILE_TOP}
+        data = blank(data, VOLATILE_TOP)
         for section, keys in VOLATILE.items():
             if isinstance(data.get(section), dict):
-                data[section] = {k: v for k, v in data[section].items() if k not in keys}
+                data[section] = blank(data[section], keys)
         if isinstance(data.get("signature"), str):
             data["signature"] = _VERSION.sub("xprep:VERSION", data["signature"])
     return strip(data)
