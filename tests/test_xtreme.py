@@ -138,8 +138,10 @@ def test_evaluate_a_run_and_rescore(tiny_xlmr, tmp_path):
     assert trained[0]["value"] == first["metrics"]["accuracy"], "the same model scores the same records the same way"
     tagged = runner.invoke(main, ["evaluate", str(run), "--task", "pawsx", "--eval", f"fr={fr}", "--tag", "typos"])
     assert tagged.exit_code == 0 and (run / "eval" / "pawsx.fr.typos.json").is_file()
-    missing = runner.invoke(main, ["evaluate", str(run), "--task", "xnli"])
+    missing = runner.invoke(main, ["evaluate", str(run), "--task", "pawsx"])
     assert missing.exit_code == 2 and "needs --eval" in missing.output
+    other = runner.invoke(main, ["evaluate", str(run), "--task", "xnli", "--eval", f"fr={fr}"])
+    assert other.exit_code == 2 and "trained on pawsx, not xnli" in other.output
 
 
 def test_hub_rows_of_every_target_task():
