@@ -112,6 +112,7 @@ def run_retrieve(step: Any, ctx: Any, made: Any) -> dict[str, Any]:
 
 def _write_eval(step: Any, row: dict[str, Any]) -> None:
     """An eval file with one item per query (Tatoeba: English line i right when it retrieves line i)."""
+    from xprep.io import write_text_atomic
     from xprep.train.run import eval_path
 
     preds = row["predictions"]
@@ -124,8 +125,7 @@ def _write_eval(step: Any, row: dict[str, Any]) -> None:
                "metrics": {row["metric"]: row["value"]}, "ids": ids, "items": items, "predictions": preds,
                "hash": step.hash, "scorer": {"name": "xtreme-retrieval"}}  # fmt: skip
     path = eval_path(step.folder, step.config["task"], row["lang"], step.config["tag"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(content, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_text_atomic(path, json.dumps(content, ensure_ascii=False) + "\n")
 
 
 def _results(step: Any, ctx: Any) -> None:

@@ -237,7 +237,9 @@ def evaluate_cmd(
         else:
             rows = evaluate_bucc(model_or_run, data, codes, layer=layer, prefix=prefix, device=device)
         if out:
-            out.write_text(json.dumps({"model": model_or_run, "results": rows}, indent=2) + "\n", encoding="utf-8")
+            from xprep.io import write_text_atomic
+
+            write_text_atomic(out, json.dumps({"model": model_or_run, "results": rows}, indent=2) + "\n")
     else:
         from xprep.owned import check_language, check_name
         from xprep.preflight import check_run_task

@@ -22,6 +22,7 @@ from typing import Any
 from xprep import __version__
 from xprep.errors import InputError
 from xprep.evaluate.scoring import item_scores, score, scorer_info
+from xprep.io import write_text_atomic
 from xprep.progress import quiet_loading
 from xprep.records import PairRecord, Record, TaggingRecord
 from xprep.train.loop import (
@@ -153,9 +154,7 @@ def write_eval(
         "predictions": list(predictions),
         **dict(extra or {}),
     }
-    path = eval_path(run, task, lang, tag)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(content, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_text_atomic(eval_path(run, task, lang, tag), json.dumps(content, ensure_ascii=False) + "\n")
     return content
 
 
