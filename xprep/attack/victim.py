@@ -163,27 +163,19 @@ def _spans(batch: list[Any], enc: Any, res: Any, max_answer: int = 30) -> list[d
     """Best span per record over its windows (start + end logit, top 20 each), with its probability."""
     import torch
 
-    best: dict[int, tuple[float, str, float]] = {}
+    from xprep.train.loop import best_spans
+
     p_start = torch.softmax(res.start_logits.float(), -1)
     p_end = torch.softmax(res.end_logits.float(), -1)
-    for w, owner in enumerate(enc.record_index):
-        s_log, e_log = res.start_logits[w].float().tolist(), res.end_logits[w].float().tolist()
-        offsets = enc.offsets[w].tolist()
-        ctx = batch[owner].context
-        top_s = sorted(range(len(s_log)), key=lambda i: -s_log[i])[:20]
-        top_e = sorted(range(len(e_log)), key=lambda i: -e_log[i])[:20]
-        for s in top_s:
-            for e in top_e:
-                if e < s or e - s + 1 > max_answer or offsets[s][1] == 0 or offsets[e][1] == 0:
-                    continue
-                score = s_log[s] + e_log[e]
-                if owner not in best or score > best[owner][0]:
-                    conf = float(p_start[w, s] * p_end[w, e])
-                    best[owner] = (score, ctx[offsets[s][0] : offsets[e][1]], conf)
-    return [
-        {"answer": best[i][1], "confidence": round(best[i][2], 6)} if i in best else {"answer": "", "confidence": 0.0}
-        for i in range(len(batch))
-    ]
+    best = best_spans(batch, enc, res, max_answer)
+    out = []
+    for i in range(len(batch)):
+        if i not in best:
+            out.append({"answer": "", "confidence": 0.0})
+            continue
+        _, answer, (w, s, e) = best[i]
+        out.append({"answer": answer, "confidence": round(float(p_start[w, s] * p_end[w, e]), 6)})
+    return out
 
 
 def _tags(batch: list[Any], enc: Any, res: Any, labels: Sequence[str]) -> list[dict[str, Any]]:

@@ -344,10 +344,12 @@ def set_matmul_precision(cfg: TrainConfig) -> None:
         torch.set_float32_matmul_precision("high" if cfg.tf32 else "highest")
 
 
-def _best_spans(batch: list[SpanRecord], enc: Any, res: Any, max_answer: int = 30) -> list[str]:
-    best: dict[int, tuple[float, str]] = {}
+def best_spans(batch: Sequence[Any], enc: Any, res: Any, max_answer: int = 30) -> dict[int, tuple[float, str, tuple]]:
+    """Per record (by batch index): the best span over its windows by start + end logit (the top 20 of each,
+    at most ``max_answer`` tokens, never in the question): (score, answer text, (window, start, end))."""
+    best: dict[int, tuple[float, str, tuple]] = {}
     for w, owner in enumerate(enc.record_index):
-        s_log, e_log = res.start_logits[w].tolist(), res.end_logits[w].tolist()
+        s_log, e_log = res.start_logits[w].float().tolist(), res.end_logits[w].float().tolist()
         offsets = enc.offsets[w].tolist()
         ctx = batch[owner].context
         top_s = sorted(range(len(s_log)), key=lambda i: -s_log[i])[:20]
@@ -358,8 +360,13 @@ def _best_spans(batch: list[SpanRecord], enc: Any, res: Any, max_answer: int = 3
                     continue
                 score = s_log[s] + e_log[e]
                 if owner not in best or score > best[owner][0]:
-                    best[owner] = (score, ctx[offsets[s][0] : offsets[e][1]])
-    return [best.get(i, (0.0, ""))[1] for i in range(len(batch))]
+                    best[owner] = (score, ctx[offsets[s][0] : offsets[e][1]], (w, s, e))
+    return best
+
+
+def _best_spans(batch: list[SpanRecord], enc: Any, res: Any, max_answer: int = 30) -> list[str]:
+    best = best_spans(batch, enc, res, max_answer)
+    return [best[i][1] if i in best else "" for i in range(len(batch))]
 
 
 __all__ = ["IGNORE", "TrainConfig", "load_head", "predict", "train"]
