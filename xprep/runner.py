@@ -53,15 +53,8 @@ def run_recipe(
 
 
 def _run_steps(steps: list[Step], ctx: RunContext, counts: dict[str, int]) -> None:
-    root, echo = ctx.root, ctx.echo
-    (root / "plan.json").write_text(
-        json.dumps(
-            [{"stage": s.stage, "name": s.name, "hash": s.hash, "folder": _relative(s.folder, root)} for s in steps],
-            indent=1,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    echo = ctx.echo
+    write_plan(steps, ctx.root)
     for k, step in enumerate(steps, 1):
         status = step.status()
         if status == "done":
@@ -71,11 +64,31 @@ def _run_steps(steps: list[Step], ctx: RunContext, counts: dict[str, int]) -> No
         echo(
             f"[{k}/{len(steps)}] {step.stage}: {step.name}" + (" (settings changed: redo)" if status == "stale" else "")
         )
-        t0 = time.perf_counter()
-        _prepare(step, root)
-        made = STAGES[step.stage](step, ctx) or {}
-        _mark(step, {**made, "seconds": round(time.perf_counter() - t0, 2)})
+        run_step(step, ctx)
         counts["ran"] += 1
+
+
+def write_plan(steps: list[Step], root: Path) -> None:
+    """``plan.json``: every step with its hash and folder (relative to the run folder)."""
+    (root / "plan.json").write_text(
+        json.dumps(
+            [{"stage": s.stage, "name": s.name, "hash": s.hash, "folder": _relative(s.folder, root)} for s in steps],
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+
+
+def run_step(step: Step, ctx: RunContext) -> float:
+    """Run one step that is not done (both executors call this): clear or resume its folder, run its
+    stage, write its marker with the seconds it took; returns those seconds."""
+    t0 = time.perf_counter()
+    _prepare(step, ctx.root)
+    made = STAGES[step.stage](step, ctx) or {}
+    seconds = round(time.perf_counter() - t0, 2)
+    _mark(step, {**made, "seconds": seconds})
+    return seconds
 
 
 def _relative(folder: Path, root: Path) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from xprep.cli.app import _table, main
+from xprep.errors import XprepError
 
 
 @main.command("run")
@@ -17,7 +18,31 @@ from xprep.cli.app import _table, main
 )
 @click.option("--no-compare", is_flag=True, help="Do not write the comparison report at the end.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def run_cmd(recipe: Path, dry_run: bool, out: Path | None, no_compare: bool, quiet: bool) -> None:
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local: every step in order in this process; ray: steps as Ray tasks, in parallel where independent.",
+)
+@click.option("--ray-address", default=None, help="An existing Ray cluster (HOST:PORT or auto; default: a local Ray).")
+@click.option(
+    "--max-retries",
+    default=3,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Ray: retries of a step whose worker died.",
+)
+def run_cmd(
+    recipe: Path,
+    dry_run: bool,
+    out: Path | None,
+    no_compare: bool,
+    quiet: bool,
+    executor: str,
+    ray_address: str | None,
+    max_retries: int,
+) -> None:
     """Execute RECIPE: build what is missing, train, evaluate clean and perturbed, compare.
 
     Steps whose output exists with the same configuration hash are skipped, so rerunning a finished
@@ -41,7 +66,14 @@ def run_cmd(recipe: Path, dry_run: bool, out: Path | None, no_compare: bool, qui
         todo = sum(s.status() != "done" for s in steps)
         click.echo(f"{len(steps)} steps, {todo} to do; output: {root}")
         return
-    counts = run_recipe(rec, root, echo=click.echo, progress=not quiet)
+    if executor == "ray":
+        from xprep.distributed.study import run_recipe_ray
+
+        counts = run_recipe_ray(rec, root, echo=click.echo, address=ray_address, max_retries=max_retries)
+    else:
+        if ray_address:
+            raise XprepError("--ray-address needs --executor ray")
+        counts = run_recipe(rec, root, echo=click.echo, progress=not quiet)
     click.echo(f"{counts['ran']} steps run, {counts['skipped']} skipped (already done)")
     if not no_compare:
         _compare(root / "runs", root, None, 1000)
