@@ -115,6 +115,7 @@ def init_ray(address: str | None, num_cpus: int | None = None) -> Any:
         return ray
     kwargs: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False}
     if address:
+        _reachable(address)  # ray.init waits minutes for an address nobody answers
         kwargs["address"] = address
     elif num_cpus:
         kwargs["num_cpus"] = num_cpus
@@ -127,6 +128,26 @@ def init_ray(address: str | None, num_cpus: int | None = None) -> Any:
             hint="start the cluster (ray start --head) and give its address, e.g. --ray-address HOST:6379",
         ) from None
     return ray
+
+
+def _reachable(address: str, timeout: float = 5.0) -> None:
+    """A one-line :class:`InputError` unless something listens at ``address`` (HOST:PORT or ray://HOST:PORT;
+    ``auto`` is left to Ray)."""
+    import socket
+
+    if address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise InputError("not a Ray address", where=address, hint="HOST:PORT (the head's GCS port, 6379), or auto")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError(
+            f"no Ray cluster answers there ({exc.strerror or exc})",
+            where=address,
+            hint="start the head with `ray start --head` and give its address, e.g. --ray-address HOST:6379",
+        ) from None
 
 
 def run_recipe_ray(
