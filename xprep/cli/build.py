@@ -386,7 +386,8 @@ def verify_cmd(build_dir: Path, explain: bool, against: Path | None) -> None:
     files = manifest_files(build_dir)
     if not files:
         raise XprepError(
-            "no manifests (manifest.json, results.json, attack.json, plan.json) found", where=str(build_dir)
+            "no build cells or other manifests (manifest.json, results.json, attack.json, plan.json) found",
+            where=str(build_dir),
         )
     other = _against(against) if against is not None else None
     bad = 0

@@ -94,7 +94,7 @@ def _attack_config(names: dict[str, list[str]]) -> Schema:
         "embed": array("codemix: embedded languages (empty: every language the lexicons reach)", string("a code")),
         "per_language": integer("codemix: candidates per embedded language", 1),
         "variants": integer("variants per site", 1),
-        "min_similarity": number("lowest cosine similarity to the original, in [-1, 1]", -1, 1, nullable=True),
+        "min_similarity": number("lowest cosine similarity to the original (above 1: nothing passes)", nullable=True),
         "similarity_model": nullable_string("encoder of the similarity constraint (folder name)"),
         "batch_size": integer("examples per forward pass", 1),
         "device": string("torch device"),
