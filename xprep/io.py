@@ -38,7 +38,7 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
             yield obj
 
 
-SHARD_SUFFIXES = (".json", ".jsonl", ".tsv", ".csv", ".conllu", ".conll", ".txt")
+SHARD_SUFFIXES = (".json", ".jsonl", ".tsv", ".csv", ".conllu", ".conll")  # not .txt: notes sit beside data
 
 
 def source_files(path: Path) -> list[Path]:

@@ -110,7 +110,7 @@ CASES: list[tuple[str, Callable[[dict[str, Path]], list[str]], str]] = [
     ("dot split", lambda e: _t(e, "--split", ".."), "cannot be used in a path"),
     ("unknown source language", lambda e: _t(e, "--from", "xx"), "unknown language 'xx'"),
     ("missing --source", lambda e: _t(e, source=str(e[I] / "nope.tsv")), "no such file"),
-    ("--source is a folder", lambda e: _t(e, source=str(e[I] / "folder")), "not a file"),
+    ("--source is a folder without data files", lambda e: _t(e, source=str(e[I] / "folder")), "no data files"),
     ("invalid UTF-8 in TSV", lambda e: _t(e, source=str(e[I] / "bad-utf8.tsv")), "not valid UTF-8"),
     ("bad label", lambda e: _t(e, source=str(e[I] / "bad-label.tsv")), "bad-label.tsv:2"),
     ("--limit -1", lambda e: _t(e, "--limit", "-1"), "--limit must be 0 or more"),
