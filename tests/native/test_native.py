@@ -276,6 +276,13 @@ EXAMPLES = {
         _squad("서울은 대한민국의 수도이다.", [("k1", "한국의 수도는?", "서울")]),
         (SpanRecord, 1, "서울"),
     ),
+    "jsquad": (
+        "ja",
+        "squad-json",
+        "jsquad.json",
+        _squad("東京は日本の首都である。", [("j1", "日本の首都は?", "東京")]),
+        (SpanRecord, 1, "東京"),
+    ),
     "drcd": (
         "zh-Hant",
         "squad-json",
