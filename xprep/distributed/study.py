@@ -9,7 +9,8 @@ outputs, locks and markers, so both executors write the same files. Across machi
 (and the Hugging Face cache, or a local copy on every node) must be on a filesystem all workers see.
 
 The evaluations of one trained run are one task (the model is loaded once for all its sets, as the
-local runner does), reported step by step. Resources: one GPU for training, evaluation, attack and
+local runner does), reported step by step; so are the retrieval steps of one condition (they share its
+run folder). Resources: one GPU for training, evaluation, attack and
 retrieval steps when ``train.device`` is cuda, and for translate builds when ``translate.device`` is
 cuda; one CPU otherwise. A worker that dies (killed, preempted, out of memory) has its task retried up
 to ``max_retries`` times; the retry finds the step's started note with the same hash and resumes
@@ -31,7 +32,9 @@ from xprep.owned import check_output_dir, locked
 from xprep.recipes import Recipe, Step, plan
 
 GPU_STAGES = ("intermediate", "target", "evaluate", "attack", "retrieve")
-GROUPED = ("evaluate",)  # the steps of these stages that share a run folder are one task (one model load)
+# the steps of these stages that share a run folder are one task: one model load for a run's evaluations,
+# and a retrieval's steps never write their folder's results.json at the same time
+GROUPED = ("evaluate", "retrieve")
 SUMMARY_EVERY = 30.0  # seconds between progress summaries (and one at the end)
 
 
@@ -186,7 +189,10 @@ def run_recipe_ray(
         failures = _collect(ray, steps, units, refs, counts, echo)
     if failures:
         raise XprepError(
-            f"{len(failures)} of {len(steps)} steps failed: " + "; ".join(failures[:3]),
+            f"{len(failures)} of {len(steps)} steps failed"
+            + (f" ({n} more not run: an input failed)" if (n := counts["failed"] - len(failures)) else "")
+            + ": "
+            + "; ".join(failures[:3]),
             hint="fix the cause and rerun: finished steps are skipped",
         )
     return counts
