@@ -9,6 +9,7 @@ dataset and manifest in a temporary folder, renamed into place, then marked comp
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import shutil
 import sys
@@ -78,6 +79,7 @@ class TranslateJob:
     command: str = ""
     progress: bool = True
     check_workers: int = 0  # >0: score quality checks in that many processes, overlapped with translation
+    qe_model: str | None = None  # the meaning check's encoder folder (None: multilingual-e5-small)
     overlap_mt: bool | None = None  # translate chunk k+1 in a thread while chunk k is finished (None: on CUDA)
 
 
@@ -114,6 +116,7 @@ def translate_task(job: TranslateJob, executor: Any = None) -> list[CellResult]:
     Raises :class:`xprep.errors.XprepError` subclasses for bad input before any translation starts.
     """
     spec, langs = check_job(job)  # every option, name, file and folder, before any output exists
+    job = _with_meaning(job)
     if spec.kind in ("span", "tagging") and "align" in job.projection:
         job = resolve_aligner(job, echo=lambda m: print(m, file=sys.stderr))  # the manifest names the real one
     model = load_model(job.model, job.device)
@@ -138,6 +141,17 @@ def translate_task(job: TranslateJob, executor: Any = None) -> list[CellResult]:
         if todo:
             results += _build_cells(job, spec, model, todo, executor)
     return results
+
+
+def _with_meaning(job: TranslateJob) -> TranslateJob:
+    """With the meaning check on: its encoder folder checked now (a one-line error before any work) and
+    its threshold made explicit, so the manifest records both."""
+    if "meaning" not in job.checks:
+        return job
+    from xprep.quality.meaning import resolve_qe_model
+
+    model = str(resolve_qe_model(job.qe_model))
+    return dataclasses.replace(job, qe_model=model, thresholds=job.thresholds.for_checks(job.checks))
 
 
 def _build_cells(
@@ -310,6 +324,7 @@ def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, An
         "checks": list(job.checks),
         "thresholds": job.thresholds.as_dict(),
         "filter": job.drop_flagged,
+        **({"qe_model": _asset_name(job.qe_model)} if "meaning" in job.checks else {}),
     }
 
 

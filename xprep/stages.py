@@ -44,13 +44,22 @@ class Item:
 
 
 # Scores (src, tgt) pairs with the named checks; returns a callable that waits for the values, in order.
-Scorer = Callable[[list[tuple[Record, Record]], list[str]], Callable[[], list[dict[str, Any]]]]
+Scorer = Callable[[list[tuple[Record, Record]], list[str], checks.CheckOptions], Callable[[], list[dict[str, Any]]]]
 
 
-def score_inline(pairs: list[tuple[Record, Record]], names: list[str]) -> Callable[[], list[dict[str, Any]]]:
+def score_inline(
+    pairs: list[tuple[Record, Record]], names: list[str], options: checks.CheckOptions | None = None
+) -> Callable[[], list[dict[str, Any]]]:
     """The default scorer: every check runs here, now."""
-    values = checks.score_many(pairs, names)
+    values = checks.score_many(pairs, names, options)
     return lambda: values
+
+
+def check_options(job: TranslateJob) -> checks.CheckOptions:
+    """The checks' options of a job: the meaning check's encoder on the job's device (the first GPU)."""
+    opts = job.device
+    device = f"cuda:{opts.device_index[0]}" if opts.device == "cuda" else opts.device
+    return checks.CheckOptions(qe_model=job.qe_model, device=device)
 
 
 @dataclass
@@ -296,5 +305,5 @@ def finish_chunk(
     result.counters = translated.counters
     result.mt_seconds = translated.mt_seconds
     pairs = [(item.src, item.tgt) for lang_items in result.items.values() for item in lang_items]
-    result.pending = (scorer or score_inline)(pairs, list(job.checks))
+    result.pending = (scorer or score_inline)(pairs, list(job.checks), check_options(job))
     return result if scorer else result.settle()

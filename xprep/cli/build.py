@@ -260,6 +260,18 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
             help="Language identifier of the checks (lingua: 75 languages, better on short text).",
         ),
         click.option(
+            "--checks",
+            "checks_spec",
+            default=None,
+            help="Checks to score: a comma list, or +NAME/-NAME to change the default "
+            "(langid,length_ratio,copy,repetition); +meaning adds the cross-lingual similarity check.",
+        ),
+        click.option(
+            "--qe-model",
+            default=None,
+            help="Encoder folder of the meaning check (turns it on; default multilingual-e5-small, built offline).",
+        ),
+        click.option(
             "--check-workers",
             default="auto",
             show_default=True,
@@ -304,6 +316,7 @@ def translate_cmd(task: str, **kw: object) -> None:
     from xprep.pipeline import TranslateJob, translate_task
     from xprep.projection.chain import parse_chain
     from xprep.projection.tags import TagPolicy
+    from xprep.quality.checks import select_checks
     from xprep.quality.pool import check_workers
 
     job = TranslateJob(
@@ -341,7 +354,8 @@ def translate_cmd(task: str, **kw: object) -> None:
         align_model=kw["align_model"],  # type: ignore[arg-type]
         align_bitext=kw["align_bitext"],  # type: ignore[arg-type]
         tag_policy=TagPolicy(unaligned=str(kw["tag_unaligned"])),
-        checks=("lingua" if kw["langid"] == "lingua" else "langid", "length_ratio", "copy", "repetition"),
+        checks=select_checks(kw["checks_spec"], str(kw["langid"]), kw["qe_model"]),  # type: ignore[arg-type]
+        qe_model=kw["qe_model"],  # type: ignore[arg-type]
         chunk_records=int(kw["chunk_records"]),  # type: ignore[arg-type]
         check_workers=check_workers(str(kw["check_workers"]), str(kw["device"])),
     )

@@ -5,7 +5,9 @@ Each check is registered in CHECKS and writes one value into ``meta["quality"][n
 - ``langid``: the language langdetect finds in the translated text and its probability;
 - ``length_ratio``: target/source characters, divided by the target script's expected ratio;
 - ``copy``: share of translated fields that are an untranslated copy of their source (>= 3 words);
-- ``repetition``: the longest run of a repeated 1-4-gram in any translated field (a known NLLB failure).
+- ``repetition``: the longest run of a repeated 1-4-gram in any translated field (a known NLLB failure);
+- ``meaning`` (off by default): cross-lingual cosine similarity of each field and its source
+  (:mod:`xprep.quality.meaning`), a *batch* check: one embedding pass per chunk, not one per record.
 """
 
 from __future__ import annotations
@@ -23,10 +25,30 @@ EXPECTED_CHAR_RATIO = {"zh": 0.3, "zh-Hant": 0.3, "ja": 0.4, "ko": 0.45, "th": 0
 
 
 @dataclass(frozen=True)
+class CheckOptions:
+    """What a check needs beyond the two records: the meaning check's encoder folder (None: e5-small)
+    and device. Plain data, so that it travels to a pool's or Ray's workers."""
+
+    qe_model: str | None = None
+    device: str = "cpu"
+
+
+Pairs = list[tuple[Record, Record]]
+
+
+@dataclass(frozen=True)
 class Check:
+    """``score`` scores one pair; a batch check has ``score_batch`` instead, called once per chunk."""
+
     name: str
     description: str
-    score: Callable[[Record, Record], Any]
+    score: Callable[[Record, Record], Any] | None = None
+    score_batch: Callable[[Pairs, CheckOptions], list[Any]] | None = None
+    default: bool = True  # scored unless the caller picks checks (the meaning check is not)
+
+    @property
+    def batched(self) -> bool:
+        return self.score_batch is not None
 
 
 CHECKS: Registry[Check] = Registry("check")
@@ -157,11 +179,60 @@ CHECKS.add("copy", Check("copy", "share of fields (>= 3 words) copied untranslat
 CHECKS.add("repetition", Check("repetition", "longest run of a repeated 1-4-gram", _repetition))
 
 
-def score(src: Record, tgt: Record, names: list[str] | None = None) -> dict[str, Any]:
-    """Run the named checks (all by default) and return ``{name: value}``."""
-    return {name: CHECKS.get(name).score(src, tgt) for name in (names or CHECKS.names())}
+def _meaning(pairs: Pairs, options: CheckOptions) -> list[Any]:
+    from xprep.quality import meaning
+
+    return meaning.score_pairs(pairs, meaning.resolve_qe_model(options.qe_model), options.device)
 
 
-def score_many(pairs: list[tuple[Record, Record]], names: list[str]) -> list[dict[str, Any]]:
-    """:func:`score` over (source, translation) pairs, in order (inline, or in a pool's worker)."""
-    return [score(src, tgt, names) for src, tgt in pairs]
+CHECKS.add(
+    "meaning",
+    Check(
+        "meaning",
+        "cross-lingual cosine similarity of each field and its source (multilingual-e5-small or --qe-model)",
+        score_batch=_meaning,
+        default=False,
+    ),
+)
+
+
+def default_checks() -> list[str]:
+    """The checks a build scores when none are picked (every check but the opt-in ones)."""
+    return [n for n in CHECKS.names() if CHECKS.get(n).default]
+
+
+def score(src: Record, tgt: Record, names: list[str] | None = None, options: CheckOptions | None = None) -> dict:
+    """Run the named checks (the default ones when None) and return ``{name: value}``."""
+    return score_many([(src, tgt)], names or default_checks(), options)[0]
+
+
+def score_many(pairs: Pairs, names: list[str], options: CheckOptions | None = None) -> list[dict[str, Any]]:
+    """The named checks over (source, translation) pairs, in order (inline, or in a pool's worker):
+    per-pair checks record by record, batch checks once over all of ``pairs``."""
+    options = options or CheckOptions()
+    found = [CHECKS.get(n) for n in names]
+    batched = {c.name: c.score_batch(pairs, options) for c in found if c.score_batch is not None and pairs}
+    out = []
+    for i, (src, tgt) in enumerate(pairs):
+        out.append({c.name: batched[c.name][i] if c.batched else c.score(src, tgt) for c in found})  # type: ignore[misc]
+    return out
+
+
+def select_checks(value: str | None, langid: str = "langdetect", qe_model: str | None = None) -> tuple[str, ...]:
+    """``--checks``: a comma list that replaces the default checks (``langid,length_ratio,copy,repetition``,
+    with ``lingua`` for ``--langid lingua``), or ``+NAME`` / ``-NAME`` items that add to or take from it.
+    ``--qe-model`` turns the meaning check on. Unknown names are a one-line error."""
+    chosen = ["lingua" if langid == "lingua" else "langid", "length_ratio", "copy", "repetition"]
+    items = [x.strip() for x in (value or "").split(",") if x.strip()]
+    if items and not all(x[0] in "+-" for x in items):
+        chosen = []
+    for item in items:
+        name = item.lstrip("+-")
+        CHECKS.get(name)  # UnknownNameError naming the known checks
+        if item.startswith("-"):
+            chosen = [n for n in chosen if n != name]
+        elif name not in chosen:
+            chosen.append(name)
+    if qe_model is not None and "meaning" not in chosen:
+        chosen.append("meaning")
+    return tuple(chosen)

@@ -5,11 +5,16 @@ Scores are computed once by :mod:`xprep.quality.checks`; changing a threshold he
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from xprep.quality.checks import langdetect_supports
+
+# Flags about 1% of true translation pairs with multilingual-e5-small (scripts/calibrate_meaning.py; README)
+DEFAULT_MIN_MEANING = 0.80
 
 
 @dataclass(frozen=True)
@@ -21,9 +26,18 @@ class Thresholds:
     max_copy: float = 0.5
     max_repetition: int = 4
     min_langid_prob: float = 0.5
+    # the meaning check's threshold (cosine similarity); None: DEFAULT_MIN_MEANING, and absent from manifests
+    # of builds that do not score meaning (their configuration hash is unchanged by the check's existence)
+    min_meaning: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if v is not None or k != "min_meaning"}
+
+    def for_checks(self, checks: Sequence[str]) -> Thresholds:
+        """These thresholds with the meaning threshold made explicit where the meaning check is scored."""
+        if "meaning" in checks and self.min_meaning is None:
+            return dataclasses.replace(self, min_meaning=DEFAULT_MIN_MEANING)
+        return self
 
 
 def flags(quality: dict[str, Any], target_lang: str, th: Thresholds, langid_supported: bool) -> list[str]:
@@ -41,6 +55,9 @@ def flags(quality: dict[str, Any], target_lang: str, th: Thresholds, langid_supp
         out.append("untranslated_copy")
     if quality.get("repetition", 1) >= th.max_repetition:
         out.append("repetition")
+    sim = (quality.get("meaning") or {}).get("min")
+    if sim is not None and sim < (DEFAULT_MIN_MEANING if th.min_meaning is None else th.min_meaning):
+        out.append("meaning_low")
     return out
 
 

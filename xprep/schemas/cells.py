@@ -121,8 +121,11 @@ def _thresholds() -> Schema:
             "max_copy": number("flag above this share of fields copied untranslated, in [0, 1]", 0, 1),
             "max_repetition": integer("flag at or above this longest run of a repeated 1-4-gram (n-grams)"),
             "min_langid_prob": number("flag below this language-id probability, in [0, 1]", 0, 1),
+            "min_meaning": number("flag below this source/translation cosine similarity (only with the meaning "
+                                  "check)", -1, 1),
         },
-    )
+        required=["min_length_ratio", "max_length_ratio", "max_copy", "max_repetition", "min_langid_prob"],
+    )  # fmt: skip
 
 
 def _model(names: dict[str, list[str]]) -> Schema:
@@ -206,7 +209,10 @@ def _translate_declared(names: dict[str, list[str]]) -> Schema:
             "thresholds": _thresholds(),
             "filter": boolean("whether flagged records were dropped (--filter)"),
             "languages": languages(),
+            "qe_model": string("the meaning check's encoder, by folder name (only with the meaning check)"),
         },
+        required=["xprep_version", "command", "task", "source", "model", "decoding", "device", "segmentation",
+                  "projection", "aligner", "checks", "thresholds", "filter", "languages"],
     )  # fmt: skip
 
 

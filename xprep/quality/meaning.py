@@ -1,0 +1,122 @@
+"""The meaning check: cross-lingual cosine similarity between each translated field and its source.
+
+Both sides are embedded by one multilingual sentence encoder (multilingual-e5-small built offline by
+:func:`xprep.assets.e5.ensure_e5_small`, or any Hugging Face encoder folder given as ``--qe-model``):
+mean-pooled last-layer vectors, L2-normalised, so a field's score is the dot product of its two vectors.
+A record's score is its least similar field (``min``), with the mean and that field's path beside it.
+
+The check is a *batch* check: the texts of a whole chunk are embedded together, each unique text once,
+sorted by length so that padding is small. The encoder is loaded on first use, once per process and
+(model, device); nothing is imported or loaded while the check is off.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from xprep.errors import ModelError, XprepError
+from xprep.records import Record
+
+E5_PREFIX = "query: "  # e5's prefix for symmetric similarity (its model card)
+_ENCODERS: dict[tuple[str, str], Any] = {}
+
+
+def resolve_qe_model(value: str | Path | None) -> Path:
+    """The encoder folder of ``--qe-model`` (None: multilingual-e5-small, built offline on first use).
+
+    A folder without a transformers encoder config or tokenizer is refused with a one-line error."""
+    if value is None or str(value) == "e5-small":
+        from xprep.assets.e5 import ensure_e5_small
+
+        return ensure_e5_small()
+    path = Path(value)
+    if not path.is_dir():
+        raise ModelError("--qe-model is not a folder", where=str(path), hint="an HF encoder folder, or e5-small")
+    config = path / "config.json"
+    try:
+        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError, AttributeError):
+        model_type = None
+    if not model_type:
+        raise ModelError("--qe-model has no readable config.json with a model_type", where=str(path))
+    if not any((path / f).is_file() for f in ("tokenizer.json", "sentencepiece.bpe.model", "vocab.txt")):
+        raise ModelError("--qe-model has no tokenizer (tokenizer.json, sentencepiece or vocab.txt)", where=str(path))
+    return path
+
+
+def prefix_for(model: Path) -> str:
+    """e5 encoders want ``query: `` before each text; other encoders get the text as it is."""
+    asset = model / "xprep_asset.json"
+    name = model.name.lower()
+    if "e5" in name or (asset.is_file() and "e5" in asset.read_text(encoding="utf-8").lower()):
+        return E5_PREFIX
+    return ""
+
+
+def load(model: Path, device: str = "cpu") -> Any:
+    """The encoder of ``model`` on ``device``, loaded once per process."""
+    key = (str(model), device)
+    if key not in _ENCODERS:
+        from xprep.evaluate.retrieval import load_encoder
+
+        try:
+            _ENCODERS[key] = load_encoder(model, device)
+        except XprepError:
+            raise
+        except (OSError, ValueError, RuntimeError) as exc:  # transformers' errors for a bad folder
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"--qe-model cannot be loaded: {first}", where=str(model)) from None
+    return _ENCODERS[key]
+
+
+def embed(texts: Sequence[str], model: Path, device: str = "cpu", batch_size: int = 32) -> Any:
+    """``(n, hidden)`` L2-normalised vectors of ``texts`` (in order), each unique text embedded once."""
+    import torch
+
+    from xprep.evaluate.retrieval import embed_sentences
+
+    unique = sorted(set(texts), key=len)
+    if not unique:
+        return torch.zeros((0, 0))
+    encoder = load(model, device)
+    depth = encoder.model.config.num_hidden_layers
+    vectors = embed_sentences(encoder, unique, layer=depth, prefix=prefix_for(model), batch_size=batch_size)
+    index = {t: i for i, t in enumerate(unique)}
+    return vectors[[index[t] for t in texts]]
+
+
+def _fields(src: Record, tgt: Record) -> list[tuple[str, str, str]]:
+    """(path, source text, translated text) of every field both sides have, non-empty on both."""
+    target = dict(tgt.segments())
+    return [(p, s, target[p]) for p, s in src.segments() if s.strip() and target.get(p, "").strip()]
+
+
+def score_pairs(pairs: Sequence[tuple[Record, Record]], model: Path, device: str = "cpu") -> list[dict[str, Any]]:
+    """Per (source, translation) pair: ``{"min", "mean", "field"}`` cosine similarities over its fields
+    (``None`` values for a record with no field to compare). One embedding pass for all the pairs."""
+    fields = [_fields(src, tgt) for src, tgt in pairs]
+    flat_src = [s for fs in fields for _, s, _ in fs]
+    flat_tgt = [t for fs in fields for _, _, t in fs]
+    if not flat_src:
+        return [{"min": None, "mean": None, "field": None} for _ in pairs]
+    vectors = embed(flat_src + flat_tgt, model, device)
+    sims = (vectors[: len(flat_src)] * vectors[len(flat_src) :]).sum(-1).tolist()
+    out, pos = [], 0
+    for fs in fields:
+        mine = sims[pos : pos + len(fs)]
+        pos += len(fs)
+        if not mine:
+            out.append({"min": None, "mean": None, "field": None})
+            continue
+        worst = min(range(len(mine)), key=mine.__getitem__)
+        out.append({"min": round(mine[worst], 4), "mean": round(sum(mine) / len(mine), 4), "field": fs[worst][0]})
+    return out
+
+
+def similarities(sources: Sequence[str], targets: Sequence[str], model: Path, device: str = "cpu") -> list[float]:
+    """Cosine similarity of each (source, target) text pair (the calibration script's entry point)."""
+    vectors = embed([*sources, *targets], model, device)
+    return (vectors[: len(sources)] * vectors[len(sources) :]).sum(-1).tolist()
