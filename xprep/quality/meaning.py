@@ -115,8 +115,3 @@ def score_pairs(pairs: Sequence[tuple[Record, Record]], model: Path, device: str
         out.append({"min": round(mine[worst], 4), "mean": round(sum(mine) / len(mine), 4), "field": fs[worst][0]})
     return out
 
-
-def similarities(sources: Sequence[str], targets: Sequence[str], model: Path, device: str = "cpu") -> list[float]:
-    """Cosine similarity of each (source, target) text pair (the calibration script's entry point)."""
-    vectors = embed([*sources, *targets], model, device)
-    return (vectors[: len(sources)] * vectors[len(sources) :]).sum(-1).tolist()
