@@ -54,13 +54,24 @@ def score_tags(
 
 
 def _squad_index(path: Path) -> dict[str, tuple[str, str, list[dict]]]:
+    from collections import Counter
+
+    from xprep.errors import InputError
     from xprep.io import parsed
     from xprep.tasks.span import squad_from_json
 
     out = {}
-    for rec in parsed(squad_from_json(Path(path), "test"), str(path)):
-        rec.validate(source=str(path))  # gold offsets must point at their answer text
+    events: Counter = Counter()
+    for rec in parsed(squad_from_json(Path(path), "test"), str(path), events):
+        rec.validate(source=str(path))
         out[rec.id] = (rec.context, rec.question, rec.answers)
+    if events:  # gold is scored as given: an offset the loader had to repair or drop is an error here
+        detail = ", ".join(f"{k.split(':', 1)[1]} {n}" for k, n in sorted(events.items()))
+        raise InputError(
+            f"gold answer_start offsets do not point at their answer text ({detail})",
+            where=str(path),
+            hint="fix the gold file (translate and native builds repair such offsets and count them)",
+        )
     return out
 
 
