@@ -184,6 +184,10 @@ def parsed(records: Iterable[Record | Dropped], where: str, drops: Counter | Non
                 tally["dropped:duplicate_id"] += 1
                 continue
             seen.add(rec.id)
+            source = rec.meta.get("source") if isinstance(rec.meta, dict) else None  # named, not located
+            name = source.get("dataset") if isinstance(source, dict) else None
+            if isinstance(name, str) and (name == where or name.startswith(where + os.sep)):
+                source["dataset"] = Path(name).relative_to(Path(where).parent).as_posix()  # type: ignore[index]
             yield rec
     except UnicodeDecodeError as exc:
         raise InputError(f"not valid UTF-8 (byte {exc.start}: {exc.reason})", where=where) from None
