@@ -498,7 +498,8 @@ def plan(recipe: Recipe, root: Path) -> list[Step]:
     from xprep.attack.plan import attack_plan
     from xprep.retrieval_plan import retrieval_plan
 
-    return steps + retrieval_plan(recipe, steps, Step, root) + attack_plan(recipe, steps, Step)
+    retrieval = retrieval_plan(recipe, steps, Step, root, condition_kind, _describe)
+    return steps + retrieval + attack_plan(recipe, steps, Step)
 
 
 def _task_source(cond: Condition, task: str) -> str:

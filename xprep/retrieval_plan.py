@@ -53,10 +53,11 @@ def check_retrieval_data(recipe: Any, file: str) -> None:
             raise RecipeError("not a folder", where=f"{file}: retrieval[{i}].data {spec.data}")
 
 
-def retrieval_plan(recipe: Any, steps: list[Any], step_cls: type, root: Path) -> list[Any]:
-    """Perturbed copies of each retrieval folder, then one retrieve step per (condition, task, tag)."""
-    from xprep.recipes import _describe, condition_kind
-
+def retrieval_plan(
+    recipe: Any, steps: list[Any], step_cls: type, root: Path, kind_of: Any, describe: Any
+) -> list[Any]:
+    """Perturbed copies of each retrieval folder, then one retrieve step per (condition, task, tag);
+    ``kind_of`` and ``describe`` name a condition's kind and tasks (the recipe module's own functions)."""
     encoder = next((s for s in steps if s.stage == "model" and s.name.startswith("encoder")), None)
     inter = {s.name.removeprefix("intermediate "): s for s in steps if s.stage == "intermediate"}
     out: list[Any] = []
@@ -72,8 +73,8 @@ def retrieval_plan(recipe: Any, steps: list[Any], step_cls: type, root: Path) ->
         for cond in recipe.conditions:
             source = inter.get(cond.name) or encoder
             for tag, data in sets.items():
-                cfg = {**dataclasses.asdict(spec), "tag": tag, "condition": cond.name, "kind": condition_kind(cond),
-                       "tasks": _describe(cond), "encoder": {"model": recipe.model}}  # fmt: skip
+                cfg = {**dataclasses.asdict(spec), "tag": tag, "condition": cond.name, "kind": kind_of(cond),
+                       "tasks": describe(cond), "encoder": {"model": recipe.model}}  # fmt: skip
                 deps = [d for d in (source, data) if d is not None]
                 folder = root / "runs" / cond.name / spec.task / "seed0"
                 out.append(step_cls("retrieve", f"{cond.name} {spec.task} {tag}", folder, cfg, deps))
