@@ -30,7 +30,8 @@ from xprep.mt.cache import TranslationCache
 from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, TranslationEngine, load_model
 from xprep.owned import locked, new_temp_dir, replace_owned
 from xprep.preflight import cache_path, check_job, count_source
-from xprep.projection.chain import DEFAULT_CHAIN
+from xprep.projection.aligners import AlignerSettings, make_aligner, resolve_aligner
+from xprep.projection.methods import DEFAULT_CHAIN, LABELLED_KINDS, needs_aligner
 from xprep.projection.tags import TagPolicy
 from xprep.quality.filter import QualityTally, Thresholds
 from xprep.quality.pool import CheckPool
@@ -41,10 +42,8 @@ from xprep.stages import (
     Item,
     Translated,
     finish_chunk,
-    make_aligner,
     plan_chunk,
     process_chunk,
-    resolve_aligner,
     translate_plan,
 )
 from xprep.tasks import TASKS, TaskSpec, load_task
@@ -82,6 +81,18 @@ class TranslateJob:
     qe_model: str | None = None  # the meaning check's encoder folder (None: multilingual-e5-small)
     overlap_mt: bool | None = None  # translate chunk k+1 in a thread while chunk k is finished (None: on CUDA)
 
+    def aligner_settings(self) -> AlignerSettings:
+        """The word aligner this job asks for, on the job's device (the first GPU)."""
+        return AlignerSettings(self.aligner, self.align_model, self.align_bitext, self.device.torch_device())
+
+    def needs_aligner(self) -> bool:
+        return needs_aligner(TASKS.get(self.task).kind, self.projection)
+
+    def with_resolved_aligner(self, echo: Callable[[str], None] | None = None) -> TranslateJob:
+        """``--aligner auto`` made concrete (the manifest names the real aligner)."""
+        found = resolve_aligner(self.aligner_settings(), echo)
+        return dataclasses.replace(self, aligner=found.name, align_model=found.model)
+
 
 @dataclass
 class CellResult:
@@ -117,8 +128,8 @@ def translate_task(job: TranslateJob, executor: Any = None) -> list[CellResult]:
     """
     spec, langs = check_job(job)  # every option, name, file and folder, before any output exists
     job = _with_meaning(job)
-    if spec.kind in ("span", "tagging") and "align" in job.projection:
-        job = resolve_aligner(job, echo=lambda m: print(m, file=sys.stderr))  # the manifest names the real one
+    if job.needs_aligner():
+        job = job.with_resolved_aligner(echo=lambda m: print(m, file=sys.stderr))  # the manifest names the real one
     model = load_model(job.model, job.device)
     if job.progress and hasattr(model, "describe"):
         print(f"translator: {model.describe()}", file=sys.stderr)
@@ -216,14 +227,13 @@ class LocalExecutor:
         chunks: Iterator[list[Record]],
         progress: Callable[[int], None],
     ) -> Iterator[ChunkResult]:
-        spec = TASKS.get(job.task)
         path = cache_path(job)
         with locked(path, "translation cache", wait=120):  # one process at a time creates and opens it
             cache = TranslationCache(path)
         engine = TranslationEngine(model, job.src_lang, job.decoding, job.device, cache)
         aligner = (
-            make_aligner(job, cache=path.with_name(f"{path.stem}.alignments.sqlite"))
-            if spec.kind in ("span", "tagging") and "align" in job.projection
+            make_aligner(job.aligner_settings(), cache=path.with_name(f"{path.stem}.alignments.sqlite"))
+            if job.needs_aligner()
             else None
         )
         pool = CheckPool(job.check_workers) if job.check_workers > 0 and job.checks else None
@@ -312,14 +322,14 @@ def _declared(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, An
             "batch_tokens": job.device.budget(),
         },
         "segmentation": "sentences" if job.segment else "none",
-        "projection": list(job.projection) if spec.kind in ("span", "tagging") else [],
+        "projection": list(job.projection) if spec.kind in LABELLED_KINDS else [],
         "aligner": {
             "name": job.aligner,
             "model": _asset_name(job.align_model),
             "bitext": Path(job.align_bitext).name if job.align_bitext else None,
             "tag_policy": {"unaligned": job.tag_policy.unaligned, "fallback": job.tag_policy.fallback_tag},
         }
-        if spec.kind in ("span", "tagging") and "align" in job.projection
+        if job.needs_aligner()
         else None,
         "checks": list(job.checks),
         "thresholds": job.thresholds.as_dict(),

@@ -80,7 +80,7 @@ def check_values(recipe: Recipe, file: str) -> None:
             if fld not in SPAN_FIELDS:
                 raise _fail(file, f"{where}.fields[{j}]", f"unknown field '{fld}'", f"one of: {', '.join(SPAN_FIELDS)}")
     with located(file, "translate.projection"):
-        from xprep.projection.chain import parse_chain
+        from xprep.projection.methods import parse_chain
 
         parse_chain(recipe.translate.projection)
 

@@ -203,7 +203,7 @@ def _build(step: Step, ctx: RunContext) -> dict[str, Any]:
         return {"records": str(final / "records.jsonl")}
     from xprep.mt.engine import DecodingSettings, DeviceOptions
     from xprep.pipeline import TranslateJob, cell_dir, translate_task
-    from xprep.projection.chain import parse_chain
+    from xprep.projection.methods import parse_chain
     from xprep.quality.pool import check_workers
 
     tr = cfg["translate"]

@@ -7,19 +7,17 @@ labels -> score checks. Nothing here writes or decides: the executor's driver co
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xprep.errors import InputError
 from xprep.mt import langcodes
 from xprep.mt.engine import Translation, TranslationEngine
 from xprep.mt.segment import gaps, rejoin, split_sentences
-from xprep.projection.align import ALIGNERS, Aligner
-from xprep.projection.chain import marker_requests, project_records
+from xprep.projection.align import Aligner
+from xprep.projection.chain import project_records
+from xprep.projection.methods import extra_requests, translates_answers
 from xprep.quality import checks
 from xprep.records import Record, record_from_dict
 
@@ -57,9 +55,7 @@ def score_inline(
 
 def check_options(job: TranslateJob) -> checks.CheckOptions:
     """The checks' options of a job: the meaning check's encoder on the job's device (the first GPU)."""
-    opts = job.device
-    device = f"cuda:{opts.device_index[0]}" if opts.device == "cuda" else opts.device
-    return checks.CheckOptions(qe_model=job.qe_model, device=device)
+    return checks.CheckOptions(qe_model=job.qe_model, device=job.device.torch_device())
 
 
 @dataclass
@@ -123,67 +119,6 @@ def _field_segments(text: str, segment: bool) -> list[str]:
     return [text[s.start : s.end] for s in segs] or [text]
 
 
-def resolve_aligner(job: TranslateJob, echo: Any = None) -> TranslateJob:
-    """``auto`` made concrete: the encoder aligner (``--align-model``, else multilingual-e5-small built
-    offline from the installed wheels) where one is available, else eflomal; eflomal too when extra
-    bitext is given (only eflomal learns from it). Other choices pass through."""
-    import dataclasses
-
-    if job.aligner != "auto":
-        return job
-    if job.align_bitext is not None:
-        return dataclasses.replace(job, aligner="eflomal")
-    if job.align_model:
-        return dataclasses.replace(job, aligner="encoder")
-    from xprep.assets.e5 import ensure_e5_small
-    from xprep.errors import XprepError
-
-    try:
-        return dataclasses.replace(job, aligner="encoder", align_model=str(ensure_e5_small()))
-    except XprepError as exc:
-        if echo:
-            echo(f"aligner: eflomal (no offline encoder: {exc.one_line()})")
-        return dataclasses.replace(job, aligner="eflomal")
-
-
-def make_aligner(job: TranslateJob, cache: Path | None = None) -> Aligner:
-    """The aligner a job asks for: eflomal (with optional extra bitext) or an encoder model, the encoder on
-    the job's device (``--device cuda``: the first of ``--device-index``). ``cache``: a SQLite file where the
-    encoder's alignments are kept by content (:mod:`xprep.projection.cache`); eflomal is never cached."""
-    job = resolve_aligner(job)
-    cls = ALIGNERS.get(job.aligner)
-    if job.aligner == "encoder":
-        from xprep.projection.cache import CachedAligner
-
-        opts = job.device
-        device = f"cuda:{opts.device_index[0]}" if opts.device == "cuda" else opts.device
-        if not job.align_model:
-            from xprep.assets.e5 import ensure_e5_small  # the offline default: multilingual-e5-small
-
-            job = dataclasses.replace(job, align_model=str(ensure_e5_small()))
-        encoder = cls(model=job.align_model, device=device)
-        return CachedAligner(encoder, cache) if cache is not None else encoder
-    return cls(extra=read_bitext(job.align_bitext) if job.align_bitext else ())
-
-
-def read_bitext(path: Path) -> list[tuple[list[str], list[str]]]:
-    """``source<TAB>target`` lines as word-unit pairs (extra training data for eflomal)."""
-    from xprep.projection.words import words
-
-    if not Path(path).is_file():
-        raise InputError("bitext file not found", where=str(path))
-    out = []
-    with Path(path).open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 2:
-                raise InputError("expected 'source<TAB>target'", where=f"{path}:{lineno}")
-            out.append((words(parts[0]), words(parts[1])))
-    return out
-
-
 @dataclass
 class ChunkPlan:
     """One chunk segmented: per record its fields as (path, segments, gaps), and the MT requests."""
@@ -229,7 +164,7 @@ def plan_chunk(chunk: list[Record], langs: list[str], job: TranslateJob) -> Chun
     requests: list[tuple[str, str]] = []
     layout: list[list[tuple[str, list[str], list[str]]]] = []  # per record: (path, segments, gaps)
     # answers are translated on their own only for the methods that search for them
-    answers_needed = bool({"exact", "fuzzy"} & set(job.projection))
+    answers_needed = translates_answers(job.projection)
     for rec in chunk:
         fields = []
         for path, text in rec.segments():
@@ -238,8 +173,8 @@ def plan_chunk(chunk: list[Record], langs: list[str], job: TranslateJob) -> Chun
             segs = _field_segments(text, job.segment)
             src_gaps = gaps(text, split_sentences(text)) if job.segment and len(segs) > 1 else [""] * (len(segs) - 1)
             fields.append((path, segs, src_gaps))
-        if "markers" in job.projection:  # one extra segment per answer: its sentence(s), span in [ ]
-            fields.extend((path, [marked], []) for path, marked in marker_requests(rec))
+        # the methods' extra requests (markers: one segment per answer, its sentence(s) with the span in [ ])
+        fields.extend((path, [text], []) for path, text in extra_requests(rec, job.projection))
         layout.append(fields)
     for lang in langs:
         for fields in layout:

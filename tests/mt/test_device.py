@@ -91,12 +91,12 @@ def test_gpus_per_ray_actor():
 
 def test_encoder_aligner_gets_the_job_device():
     from xprep.pipeline import TranslateJob
-    from xprep.stages import make_aligner
+    from xprep.projection.aligners import make_aligner
 
     job = TranslateJob(task="squad_v2", langs=["de"], model=".", out=".", aligner="encoder", align_model="enc")
-    assert make_aligner(job).device == "cpu"
+    assert make_aligner(job.aligner_settings()).device == "cpu"
     cuda = dataclasses.replace(job, device=DeviceOptions(device="cuda", device_index=(1, 0)))
-    assert make_aligner(cuda).device == "cuda:1"  # nothing is loaded until the first alignment
+    assert make_aligner(cuda.aligner_settings()).device == "cuda:1"  # nothing is loaded until the first alignment
 
 
 def test_manifest_records_the_resolved_compute_type(tiny_marian, tmp_path):

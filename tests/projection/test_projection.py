@@ -7,10 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xprep.projection.align import EncoderAligner, grow_diag_final_and, itermax
-from xprep.projection.chain import align_texts, marker_requests, parse_chain, project_answer, project_records
+from xprep.projection.chain import align_texts, project_answer, project_records
 from xprep.projection.exact import locate
 from xprep.projection.fuzzy import best_match
 from xprep.projection.markers import marked_segment, read_markers
+from xprep.projection.methods import marker_requests, parse_chain
 from xprep.projection.spans import project_span
 from xprep.projection.tags import TagPolicy, project_tags, repair_bio
 from xprep.projection.words import word_spans, words

@@ -314,7 +314,7 @@ def translate_cmd(task: str, **kw: object) -> None:
     """Translate TASK into languages: build/<task>/<lang>/<split>/ with records, HF dataset, manifest."""
     from xprep.mt.engine import DecodingSettings, DeviceOptions
     from xprep.pipeline import TranslateJob, translate_task
-    from xprep.projection.chain import parse_chain
+    from xprep.projection.methods import parse_chain
     from xprep.projection.tags import TagPolicy
     from xprep.quality.checks import select_checks
     from xprep.quality.pool import check_workers

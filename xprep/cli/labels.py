@@ -71,30 +71,20 @@ def projection_score(
     as_json: bool,
 ) -> None:
     """Score a projection method on gold parallel data (no MT): UPOS accuracy or QA EM/F1, in percent."""
-    from xprep.mt.device import DeviceOptions
     from xprep.owned import check_language
-    from xprep.pipeline import TranslateJob
-    from xprep.projection.chain import parse_chain
+    from xprep.projection.aligners import AlignerSettings, make_aligner, resolve_aligner
+    from xprep.projection.methods import PROJECTORS, parse_chain
     from xprep.projection.score import score_spans, score_tags
     from xprep.projection.tags import TagPolicy
-    from xprep.stages import make_aligner, resolve_aligner
 
     chain = parse_chain(method)
     lang = check_language(lang, "--lang") if lang is not None else None
-    job = TranslateJob(
-        task="mnli",
-        langs=[],
-        model=Path("."),
-        out=Path("."),
-        aligner=aligner,
-        align_model=align_model,
-        align_bitext=align_bitext,
-        device=DeviceOptions(device=device),
-    )
-    job = resolve_aligner(job, echo=lambda m: click.echo(m, err=True)) if "align" in chain else job
-    al = make_aligner(job) if "align" in chain else None
+    aligning = any(PROJECTORS.get(m).needs_aligner for m in chain)
+    settings = AlignerSettings(aligner, align_model, align_bitext, device)
+    settings = resolve_aligner(settings, echo=lambda m: click.echo(m, err=True)) if aligning else settings
+    al = make_aligner(settings) if aligning else None
     if symmetrise != "gdfa":
-        if job.aligner != "eflomal":
+        if settings.name != "eflomal":
             raise XprepError("--symmetrise applies to --aligner eflomal")
         import dataclasses
 

@@ -35,8 +35,7 @@ class _ChunkActor:
     def __init__(self, job: Any, langs: list[str]) -> None:
         from xprep.mt.cache import TranslationCache
         from xprep.mt.engine import TranslationEngine, load_model
-        from xprep.stages import make_aligner
-        from xprep.tasks import TASKS
+        from xprep.projection.aligners import make_aligner
 
         if job.device.device == "cuda":  # Ray exposes this actor's GPU(s) as device 0..n-1
             job = dataclasses.replace(job, device=dataclasses.replace(job.device, device_index=(0,)))
@@ -44,9 +43,7 @@ class _ChunkActor:
         self.model = load_model(job.model, job.device)
         self.cache = TranslationCache(job.cache or job.out / ".cache" / "translations.sqlite")
         self.engine = TranslationEngine(self.model, job.src_lang, job.decoding, job.device, self.cache)
-        spec = TASKS.get(job.task)
-        needs_align = spec.kind in ("span", "tagging") and "align" in job.projection
-        self.aligner = make_aligner(job) if needs_align else None
+        self.aligner = make_aligner(job.aligner_settings()) if job.needs_aligner() else None
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         from xprep.stages import process_chunk

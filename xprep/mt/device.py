@@ -38,6 +38,10 @@ class DeviceOptions:
     inflight: int = 2
     warmup: bool | None = None
 
+    def torch_device(self) -> str:
+        """The device as torch names it, for the encoders a build runs beside MT (the first GPU)."""
+        return f"cuda:{self.device_index[0]}" if self.device == "cuda" else self.device
+
     def threads(self) -> tuple[int, int]:
         """(inter, intra) as passed to CTranslate2. On CUDA ``inter`` is per device: one worker per GPU.
         On CPU many single-thread workers beat one wide worker for small batches."""

@@ -1,12 +1,9 @@
 """The projection chain: try methods in order per record; record which one succeeded, or why all failed.
 
-Methods (registered in PROJECTORS):
-- ``exact``: the separately translated answer occurs verbatim in the translated context (the
-  occurrence nearest the source answer's relative position); needs MT, so not used in gold scoring;
-- ``align``: word alignment (eflomal or encoder), sentence by sentence where the sentence
-  correspondence is known (always in a build: the segmenter made it), else whole paragraphs;
-- ``fuzzy``: best fuzzy match of the translated answer (gold scoring: the source answer) in the context.
-Tagging records use ``align`` only (see :mod:`xprep.projection.tags` for the policy).
+The methods and what each needs are registry entries (:mod:`xprep.projection.methods`): the chain asks
+them. ``align`` works sentence by sentence where the sentence correspondence is known (always in a
+build: the segmenter made it), else on whole paragraphs. Tagging records use alignment only (see
+:mod:`xprep.projection.tags` for the policy).
 
 The invariant holds for every projected span: ``context[start:start+len(text)] == text``.
 """
@@ -17,45 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from xprep.errors import InputError
 from xprep.mt.segment import split_sentences
-from xprep.projection import exact, fuzzy
 from xprep.projection.align import Aligner
 from xprep.projection.bitext import AlignedText, Ranges, align_texts
-from xprep.projection.spans import project_span
+from xprep.projection.methods import PROJECTORS, Attempt, Marked, reads_extra_translations
 from xprep.projection.tags import TagPolicy, project_tags
 from xprep.records import Record, SpanRecord, TaggingRecord
-from xprep.registry import Registry
-
-PROJECTORS: Registry[str] = Registry("projection method")
-for _name, _doc in (
-    ("exact", "separately translated answer found verbatim in the translated context"),
-    ("align", "word alignment (eflomal or encoder) from source words to target words"),
-    ("fuzzy", "best fuzzy match of the translated answer in the translated context (rapidfuzz)"),
-    ("markers", "EasyProject-style: the answer's sentence translated with [ ] around the span"),
-):
-    PROJECTORS.add(_name, _doc)
-
-DEFAULT_CHAIN = ("markers", "align", "fuzzy")
-
-
-def parse_chain(text: str) -> tuple[str, ...]:
-    """``"chain"`` -> the default order (markers, align, fuzzy); ``"align,fuzzy"`` -> those methods."""
-    if text in ("chain", ""):
-        return DEFAULT_CHAIN
-    names = tuple(n.strip() for n in text.split(",") if n.strip())
-    for n in names:
-        PROJECTORS.get(n)
-    return names
-
-
-@dataclass
-class Marked:
-    """The translated marked segment of one answer and where its sentence(s) lie in the target context."""
-
-    translation: str | None
-    window: tuple[int, int] | None
-    reason: str | None = None
 
 
 @dataclass
@@ -79,76 +43,13 @@ def project_answer(
 ) -> SpanOutcome:
     """Project one answer ``src_context[start:start+len(text)]`` onto ``tgt_context`` trying ``chain`` in order."""
     failures: dict[str, str] = {}
-    rel = start / max(len(src_context), 1)
+    attempt = Attempt(src_context, start, text, tgt_context, hint, aligned, marked, fuzzy_threshold)
     for method in chain:
-        if method == "exact":
-            if hint is None:
-                failures[method] = "no_translated_answer"
-                continue
-            pos = exact.locate(tgt_context, hint, rel)
-            if pos is not None:
-                return SpanOutcome(pos, pos + len(hint), method, failures)
-            failures[method] = "not_found"
-        elif method == "align":
-            if aligned is None:
-                failures[method] = "no_alignment"
-                continue
-            span = project_span(
-                aligned.src_words, aligned.tgt_words, aligned.links, start, start + len(text), tgt_context, src_context
-            )
-            if span is not None:
-                return SpanOutcome(span[0], span[1], method, failures)
-            failures[method] = "no_aligned_words"
-        elif method == "markers":
-            found_span, why = _from_markers(tgt_context, marked, fuzzy_threshold)
-            if found_span is not None:
-                return SpanOutcome(found_span[0], found_span[1], method, failures)
-            failures[method] = why or "not_found"
-        elif method == "fuzzy":
-            found = fuzzy.best_match(tgt_context, hint if hint is not None else text, fuzzy_threshold)
-            if found is not None:
-                return SpanOutcome(found[0], found[1], method, failures)
-            failures[method] = "below_threshold"
-        else:
-            raise InputError(f"unknown projection method '{method}'", hint=", ".join(PROJECTORS.names()))
+        span, why = PROJECTORS.get(method).locate(attempt)
+        if span is not None:
+            return SpanOutcome(span[0], span[1], method, failures)
+        failures[method] = why or "not_found"
     return SpanOutcome(None, None, None, failures)
-
-
-def _from_markers(tgt_context: str, marked: Marked | None, threshold: float) -> tuple[tuple[int, int] | None, str]:
-    """Locate the text between the markers inside the answer's sentence(s) of the plain translation."""
-    from xprep.projection.markers import read_markers
-
-    if marked is None:
-        return None, "needs_mt"
-    if marked.translation is None or marked.window is None:
-        return None, marked.reason or "no_marked_translation"
-    inner, reason = read_markers(marked.translation)
-    if inner is None:
-        return None, reason or "markers_lost"
-    a, b = marked.window
-    window = tgt_context[a:b]
-    for hay, needle in ((window, inner), (window.lower(), inner.lower())):
-        pos = hay.find(needle)
-        if pos != -1:
-            return (a + pos, a + pos + len(inner)), ""
-    found = fuzzy.best_match(window, inner, threshold)
-    if found is not None:
-        return (a + found[0], a + found[1]), ""
-    return None, "marked_span_not_in_plain_translation"
-
-
-def marker_requests(src: Record) -> list[tuple[str, str]]:
-    """Extra MT segments the markers method needs for a source record: ``("markers.i", marked text)``."""
-    from xprep.projection.markers import marked_segment
-
-    if not isinstance(src, SpanRecord):
-        return []
-    out = []
-    for i, ans in enumerate(src.answers):
-        found = marked_segment(src.context, ans["start"], ans["start"] + len(ans["text"]))
-        if found is not None:
-            out.append((f"markers.{i}", found[0]))
-    return out
 
 
 def _marked(src: SpanRecord, i: int, extras: dict[str, str], ctx_offsets: Ranges | None, tgt_len: int) -> Marked:
@@ -221,9 +122,10 @@ def _needing_alignment(
     """Indices of the records whose projection reaches ``align``: tagging records, and span records with
     an answer that every method before ``align`` in the chain fails on (all of them when the aligner
     learns from the corpus)."""
-    if aligner is None or "align" not in chain:
+    first = next((k for k, m in enumerate(chain) if PROJECTORS.get(m).needs_aligner), None)
+    if aligner is None or first is None:
         return []
-    before = tuple(chain[: list(chain).index("align")])
+    before = tuple(chain[:first])
     everything = bool(getattr(aligner, "learns_from_corpus", False)) or not before
     out = []
     for k, (src, tgt, offsets, extras) in enumerate(pairs):
@@ -240,7 +142,7 @@ def _answered_before_align(
 ) -> bool:
     """Whether the methods ``before`` align in the chain project every answer of the record."""
     for i, (s_ans, t_ans) in enumerate(zip(src.answers, tgt.answers, strict=True)):
-        marked = _marked(src, i, extras, ctx_offsets, len(tgt.context)) if "markers" in before else None
+        marked = _marked(src, i, extras, ctx_offsets, len(tgt.context)) if reads_extra_translations(before) else None
         out = project_answer(
             src.context, s_ans["start"], s_ans["text"], tgt.context, before, t_ans["text"], None, marked=marked
         )
@@ -261,7 +163,7 @@ def _project_span_record(
         return {"status": "not_needed", "reason": "unanswerable"}
     answers, methods, failures = [], [], {}
     for i, (s_ans, t_ans) in enumerate(zip(src.answers, tgt.answers, strict=True)):
-        marked = _marked(src, i, extras, ctx_offsets, len(tgt.context)) if "markers" in chain else None
+        marked = _marked(src, i, extras, ctx_offsets, len(tgt.context)) if reads_extra_translations(chain) else None
         out = project_answer(
             src.context, s_ans["start"], s_ans["text"], tgt.context, chain, t_ans["text"], at, marked=marked
         )

@@ -43,7 +43,7 @@ def _names() -> dict[str, list[str]]:
     from xprep.evaluate.perturb import PERTURBATIONS
     from xprep.mt.families import FAMILIES
     from xprep.projection.align import ALIGNERS
-    from xprep.projection.chain import PROJECTORS
+    from xprep.projection.methods import PROJECTORS
     from xprep.quality.checks import CHECKS
 
     return {
