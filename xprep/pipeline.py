@@ -36,6 +36,7 @@ from xprep.projection.tags import TagPolicy
 from xprep.quality.filter import QualityTally, Thresholds
 from xprep.quality.pool import CheckPool
 from xprep.records import Record
+from xprep.settings import CHUNK_RECORDS, DEFAULT_CHECKS
 from xprep.stages import (
     ChunkPlan,
     ChunkResult,
@@ -66,14 +67,14 @@ class TranslateJob:
     device: DeviceOptions = field(default_factory=DeviceOptions)
     cache: Path | None = None
     segment: bool = True
-    checks: tuple[str, ...] = ("langid", "length_ratio", "copy", "repetition")
+    checks: tuple[str, ...] = DEFAULT_CHECKS
     thresholds: Thresholds = field(default_factory=Thresholds)
     drop_flagged: bool = False
-    chunk_records: int = 1000
+    chunk_records: int = CHUNK_RECORDS
     projection: tuple[str, ...] = DEFAULT_CHAIN
-    aligner: str = "auto"  # auto: the encoder aligner where an offline encoder is available, else eflomal
-    align_model: str | None = None
-    align_bitext: Path | None = None
+    aligner: str = AlignerSettings.name  # auto: the encoder aligner where an offline encoder is available, else eflomal
+    align_model: str | None = AlignerSettings.model
+    align_bitext: Path | None = AlignerSettings.bitext
     tag_policy: TagPolicy = field(default_factory=TagPolicy)
     command: str = ""
     progress: bool = True

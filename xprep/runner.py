@@ -246,23 +246,7 @@ def _perturb(step: Step, ctx: RunContext) -> dict[str, Any]:
 
 
 def _train_cfg(recipe: Recipe, seed: int, epochs: float) -> Any:
-    from xprep.train.loop import TrainConfig
-
-    t = recipe.train
-    return TrainConfig(
-        learning_rate=t.learning_rate,
-        epochs=epochs,
-        batch_size=t.batch_size,
-        grad_accum=t.grad_accum,
-        warmup=t.warmup,
-        max_length=t.max_length,
-        stride=t.stride,
-        seed=seed,
-        device=t.device,
-        precision=t.precision,
-        max_steps=t.max_steps,
-        freeze_embeddings=t.freeze_embeddings,
-    )
+    return recipe.train.loop_config(epochs, seed)
 
 
 def _encoder(step: Step, ctx: RunContext) -> str:

@@ -15,6 +15,7 @@ from xprep import __version__
 from xprep.errors import XprepError
 from xprep.owned import USER_ERRNOS
 from xprep.report import format_table as _table
+from xprep.settings import ALIGNER_NAMES, TRANSLATE
 
 __all__ = ["ALIGNER_OPTIONS", "OneLineError", "_table", "_with", "main", "one_line"]
 
@@ -80,8 +81,8 @@ def main() -> None:
 ALIGNER_OPTIONS = [
     click.option(
         "--aligner",
-        type=click.Choice(["auto", "eflomal", "encoder"]),
-        default="auto",
+        type=click.Choice(ALIGNER_NAMES),
+        default=TRANSLATE.aligner,
         show_default=True,
         help="auto: the encoder aligner (--align-model, else multilingual-e5-small built offline) where available, "
         "else eflomal; eflomal learns from the build's own bitext (+ --align-bitext).",

@@ -13,6 +13,7 @@ import click
 
 from xprep.cli.app import ALIGNER_OPTIONS, _table, _with, main
 from xprep.errors import InputError, XprepError
+from xprep.settings import CHUNK_RECORDS, DECODING, DEFAULT_CHECKS, DEVICE, DEVICES, TRANSLATE
 
 
 @main.command("tasks")
@@ -219,21 +220,21 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
         click.option("--format", "fmt", default=None, help="Local file format when the name does not tell."),
         click.option("--limit", default=None, type=int, help="Translate only the first N records."),
         click.option("--from", "src_lang", default="en", show_default=True, help="Source language."),
-        click.option("--beam-size", default=4, show_default=True),
-        click.option("--max-decoding-length", default=256, show_default=True),
+        click.option("--beam-size", default=DECODING.beam_size, show_default=True),
+        click.option("--max-decoding-length", default=DECODING.max_decoding_length, show_default=True),
         click.option(
             "--max-input-length",
-            default=1024,
+            default=DECODING.max_input_length,
             show_default=True,
             help="Longer segments are split at word boundaries (never cut).",
         ),
-        click.option("--repetition-penalty", default=1.0, show_default=True),
-        click.option("--no-repeat-ngram-size", default=0, show_default=True),
-        click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True),
+        click.option("--repetition-penalty", default=DECODING.repetition_penalty, show_default=True),
+        click.option("--no-repeat-ngram-size", default=DECODING.no_repeat_ngram_size, show_default=True),
+        click.option("--device", type=click.Choice(DEVICES), default=DEVICE.device, show_default=True),
         click.option("--device-index", default="0", show_default=True, help="GPU ids, comma-separated."),
         click.option(
             "--compute-type",
-            default="auto",
+            default=DEVICE.compute_type,
             show_default=True,
             help="auto, int8, int8_float16, float16, bfloat16, float32.",
         ),
@@ -264,7 +265,7 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
             "checks_spec",
             default=None,
             help="Checks to score: a comma list, or +NAME/-NAME to change the default "
-            "(langid,length_ratio,copy,repetition); +meaning adds the cross-lingual similarity check.",
+            "(" + ",".join(DEFAULT_CHECKS) + "); +meaning adds the cross-lingual similarity check.",
         ),
         click.option(
             "--qe-model",
@@ -280,7 +281,7 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
         click.option("--filter", "drop_flagged", is_flag=True, help="Drop records any check flags (counted)."),
         click.option(
             "--projection",
-            default="chain",
+            default=TRANSLATE.projection,
             show_default=True,
             help="Label projection: chain (markers,align,fuzzy) or a comma list of markers, exact, align, fuzzy.",
         ),
@@ -300,7 +301,9 @@ def _translate_options(f):  # noqa: ANN001, ANN202 - click decorator stack
             show_default=True,
             help="GPUs per Ray actor (auto: 1 with --device cuda, 0 on cpu; a share such as 0.5 packs two per GPU).",
         ),
-        click.option("--chunk-records", default=1000, show_default=True, help="Records per chunk (unit of work)."),
+        click.option(
+            "--chunk-records", default=CHUNK_RECORDS, show_default=True, help="Records per chunk (unit of work)."
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON at the end."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
     ]

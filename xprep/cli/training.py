@@ -9,6 +9,7 @@ import click
 
 from xprep.cli.app import _table, main
 from xprep.errors import XprepError
+from xprep.settings import DEVICES, PRECISIONS, TRAIN
 
 
 def _read_build(folder: str) -> tuple[list, int]:
@@ -53,22 +54,24 @@ def _read_build(folder: str) -> tuple[list, int]:
 )
 @click.option("--model", default="xlm-roberta-large", show_default=True, help="HF encoder folder or hub id.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Run folder (results.json, models).")
-@click.option("--lr", default=1e-5, show_default=True, help="Learning rate (the study: 1e-5).")
-@click.option("--intermediate-epochs", default=3.0, show_default=True)
+@click.option("--lr", default=TRAIN.learning_rate, show_default=True, help="Learning rate (the study: 1e-5).")
+@click.option("--intermediate-epochs", default=TRAIN.intermediate_epochs, show_default=True)
 @click.option(
     "--target-epochs",
     default=None,
     type=float,
     help="Default: the study's value for --target-task (XNLI 2, PAWS-X 5, UD-POS and PAN-X 10, QA 2), else 2.",
 )
-@click.option("--batch-size", default=4, show_default=True)
-@click.option("--grad-accum", default=8, show_default=True, help="The study: 8 (classification, tagging), 4 (QA).")
-@click.option("--max-length", default=256, show_default=True, help="The study: 256; QA 384.")
-@click.option("--stride", default=128, show_default=True, help="QA window overlap.")
-@click.option("--warmup", default=0.1, show_default=True)
+@click.option("--batch-size", default=TRAIN.batch_size, show_default=True)
+@click.option(
+    "--grad-accum", default=TRAIN.grad_accum, show_default=True, help="The study: 8 (classification, tagging), 4 (QA)."
+)
+@click.option("--max-length", default=TRAIN.max_length, show_default=True, help="The study: 256; QA 384.")
+@click.option("--stride", default=TRAIN.stride, show_default=True, help="QA window overlap.")
+@click.option("--warmup", default=TRAIN.warmup, show_default=True)
 @click.option("--seed", default=0, show_default=True)
-@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
-@click.option("--precision", type=click.Choice(["fp32", "bf16", "fp16"]), default="fp32", show_default=True)
+@click.option("--device", type=click.Choice(DEVICES), default=TRAIN.device, show_default=True)
+@click.option("--precision", type=click.Choice(PRECISIONS), default=TRAIN.precision, show_default=True)
 @click.option("--max-steps", default=None, type=int, help="Stop each phase after N optimizer steps (smoke runs).")
 @click.option("--tf32/--no-tf32", default=True, show_default=True, help="CUDA: float32 products on TF32 tensor cores.")
 @click.option(

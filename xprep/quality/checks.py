@@ -218,11 +218,14 @@ def score_many(pairs: Pairs, names: list[str], options: CheckOptions | None = No
     return out
 
 
+DEFAULT_CHECKS = ("langid", "length_ratio", "copy", "repetition")  # what a build scores unless told
+
+
 def select_checks(value: str | None, langid: str = "langdetect", qe_model: str | None = None) -> tuple[str, ...]:
     """``--checks``: a comma list that replaces the default checks (``langid,length_ratio,copy,repetition``,
     with ``lingua`` for ``--langid lingua``), or ``+NAME`` / ``-NAME`` items that add to or take from it.
     ``--qe-model`` turns the meaning check on. Unknown names are a one-line error."""
-    chosen = ["lingua" if langid == "lingua" else "langid", "length_ratio", "copy", "repetition"]
+    chosen = ["lingua" if c == "langid" and langid == "lingua" else c for c in DEFAULT_CHECKS]
     items = [x.strip() for x in (value or "").split(",") if x.strip()]
     if items and not all(x[0] in "+-" for x in items):
         chosen = []

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep.records import Record, SpanRecord
+from xprep.settings import TRAIN
 from xprep.train.features import IGNORE, encode
 
 HEAD_CLASSES = {
@@ -27,23 +28,23 @@ HEAD_CLASSES = {
 
 @dataclass
 class TrainConfig:
-    learning_rate: float = 1e-5
-    epochs: float = 3.0
-    batch_size: int = 4
-    grad_accum: int = 8
-    warmup: float = 0.1
-    max_length: int = 256
-    stride: int = 128
+    learning_rate: float = TRAIN.learning_rate
+    epochs: float = TRAIN.intermediate_epochs
+    batch_size: int = TRAIN.batch_size
+    grad_accum: int = TRAIN.grad_accum
+    warmup: float = TRAIN.warmup
+    max_length: int = TRAIN.max_length
+    stride: int = TRAIN.stride
     seed: int = 0
-    device: str = "cpu"
-    precision: str = "fp32"  # fp32, bf16 or fp16 (fp16 with a GradScaler)
-    max_steps: int | None = None
+    device: str = TRAIN.device
+    precision: str = TRAIN.precision  # fp32, bf16 or fp16 (fp16 with a GradScaler)
+    max_steps: int | None = TRAIN.max_steps
     checkpoint_dir: str | None = None  # where to save and resume from
     save_every: int = 500  # optimizer steps between checkpoints
     tf32: bool = True  # CUDA: float32 matrix products on TF32 tensor cores (torch's "high" precision)
     final_checkpoint: bool = False  # keep the optimizer state in the last checkpoint (to train further)
     predict_batch_size: int | None = None  # None: 16 on CPU, 128 on CUDA
-    freeze_embeddings: bool = False  # keep the input (word) embedding matrix fixed
+    freeze_embeddings: bool = TRAIN.freeze_embeddings  # keep the input (word) embedding matrix fixed
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,99 @@
+"""One settings tree: every default written once, used alike by the CLI, recipes, the runner and Python callers.
+
+The tree's nodes::
+
+    TrainSettings        fine-tuning (recipe ``train:``, ``xprep train`` options, the loop's TrainConfig)
+    TranslateSettings    how translated conditions are built (recipe ``translate:``, ``xprep translate``)
+      DecodingSettings   CTranslate2 decoding (:mod:`xprep.mt.engine`)
+      DeviceOptions      where MT runs (:mod:`xprep.mt.device`)
+      AlignerSettings    the word aligner (:mod:`xprep.projection.aligners`)
+      DEFAULT_CHECKS     the checks a build scores (:mod:`xprep.quality.checks`)
+      Thresholds         the checks' flags (:mod:`xprep.quality.filter`)
+
+The leaves live beside the code that reads them (each default written there once); the branches here take
+their defaults from the leaves, and the CLI options and recipe sections take theirs from the branches. A
+recipe section's field may carry ``choices`` metadata: the strict recipe loader checks values against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from xprep.mt.device import DeviceOptions
+from xprep.mt.engine import DecodingSettings
+from xprep.projection.aligners import AlignerSettings
+from xprep.quality.checks import DEFAULT_CHECKS
+
+
+def choices(*values: str) -> dict[str, tuple[str, ...]]:
+    """Field metadata: the values a recipe key may take (checked by the strict recipe loader)."""
+    return {"choices": values}
+
+
+DEVICES = ("cpu", "cuda")
+PRECISIONS = ("fp32", "bf16", "fp16")
+ALIGNER_NAMES = ("auto", "eflomal", "encoder")
+__all__ = ["DEFAULT_CHECKS", "DecodingSettings", "DeviceOptions", "AlignerSettings"]
+CHUNK_RECORDS = 1000  # records per chunk of a translate build (the unit of work)
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """Fine-tuning settings shared by every run (the study's defaults: Phang et al. 2020)."""
+
+    learning_rate: float = 1e-5
+    batch_size: int = 4
+    grad_accum: int = 8
+    max_length: int = 256
+    stride: int = 128  # QA window overlap
+    warmup: float = 0.1
+    intermediate_epochs: float = 3.0
+    target_epochs: float | None = None  # None: the study's value per target task
+    max_steps: int | None = None
+    device: str = field(default="cpu", metadata=choices(*DEVICES))
+    precision: str = field(default="fp32", metadata=choices(*PRECISIONS))
+    freeze_embeddings: bool = False  # keep the word-embedding matrix fixed (most of a small encoder's weights)
+
+    def loop_config(self, epochs: float, seed: int, **extra: Any) -> Any:
+        """The training loop's :class:`~xprep.train.loop.TrainConfig` for one phase of a run."""
+        from xprep.train.loop import TrainConfig
+
+        return TrainConfig(
+            learning_rate=self.learning_rate,
+            epochs=epochs,
+            batch_size=self.batch_size,
+            grad_accum=self.grad_accum,
+            warmup=self.warmup,
+            max_length=self.max_length,
+            stride=self.stride,
+            seed=seed,
+            device=self.device,
+            precision=self.precision,
+            max_steps=self.max_steps,
+            freeze_embeddings=self.freeze_embeddings,
+            **extra,
+        )
+
+
+TRAIN = TrainSettings()
+
+
+@dataclass(frozen=True)
+class TranslateSettings:
+    """How translated conditions are built (a subset of ``xprep translate`` options, same defaults)."""
+
+    mt: str = "auto"  # auto (Apertium where it has the pair, else tiny), apertium, tiny, or a CTranslate2 folder
+    projection: str = "chain"
+    aligner: str = field(default=AlignerSettings.name, metadata=choices(*ALIGNER_NAMES))
+    align_model: str | None = AlignerSettings.model
+    beam_size: int = DecodingSettings.beam_size
+    max_decoding_length: int = DecodingSettings.max_decoding_length
+    device: str = field(default=DeviceOptions.device, metadata=choices(*DEVICES))
+    compute_type: str = DeviceOptions.compute_type
+    drop_flagged: bool = False
+
+
+TRANSLATE = TranslateSettings()
+DECODING = DecodingSettings()
+DEVICE = DeviceOptions()
