@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep import __version__
+from xprep.chunk import Chunk, ChunkResult, Item
 from xprep.drops import split_counts
 from xprep.io import sha256_file, source_sha256, write_hf_dataset
 from xprep.manifest import COMPLETE, RECORDS, Manifest, mark_complete, peak_rss_mb, versions
@@ -37,16 +38,7 @@ from xprep.quality.filter import QualityTally, Thresholds
 from xprep.quality.pool import CheckPool
 from xprep.records import Record
 from xprep.settings import CHUNK_RECORDS, DEFAULT_CHECKS
-from xprep.stages import (
-    ChunkPlan,
-    ChunkResult,
-    Item,
-    Translated,
-    finish_chunk,
-    plan_chunk,
-    process_chunk,
-    translate_plan,
-)
+from xprep.stages import finish_chunk, plan_chunk, process_chunk, translate_plan
 from xprep.tasks import TASKS, TaskSpec, load_task
 
 
@@ -266,15 +258,14 @@ def _overlapped(
     rejoins, projects and scores (one engine caller at a time: the single MT thread).
     """
     with ThreadPoolExecutor(1, thread_name_prefix="xprep-mt") as mt:
-        ahead: tuple[ChunkPlan, Future[Translated]] | None = None
+        ahead: Future[Chunk] | None = None
         for chunk in chunks:
-            plan = plan_chunk(chunk, langs, job)
-            future = mt.submit(translate_plan, plan, engine, progress)
+            future = mt.submit(translate_plan, plan_chunk(chunk, langs, job), engine, progress)
             if ahead is not None:
-                yield finish_chunk(ahead[0], ahead[1].result(), job, aligner, scorer)
-            ahead = (plan, future)
+                yield finish_chunk(ahead.result(), job, aligner, scorer)
+            ahead = future
         if ahead is not None:
-            yield finish_chunk(ahead[0], ahead[1].result(), job, aligner, scorer)
+            yield finish_chunk(ahead.result(), job, aligner, scorer)
 
 
 def _settled(results: Iterator[ChunkResult], lag: bool) -> Iterator[ChunkResult]:
@@ -371,14 +362,8 @@ def _progress_bar(job: TranslateJob) -> Any:
 
 def _emit(item: Item, cell: _Cell, job: TranslateJob) -> None:
     """Count one record, decide its flags (the filter step) and write it unless --filter drops it."""
-    tgt, proj = item.tgt, item.tgt.meta["projection"]
+    tgt = item.tgt
     cell.counts["in"] += 1
-    cell.projection[proj["status"]] += 1
-    if proj.get("status") == "projected":
-        method = proj.get("method")
-        cell.projection[f"method:{method if isinstance(method, str) else 'mixed'}"] += 1
-    if proj.get("reason") and proj["status"] == "failed":
-        cell.projection[f"failed:{proj['reason']}"] += 1
     quality = tgt.meta["quality"]
     flags = cell.tally.add(quality, extra=item.mt_flags)  # MT flags (truncated) are counted with the rest
     quality["flags"] = flags

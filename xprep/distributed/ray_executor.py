@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from xprep.chunk import ChunkResult
 from xprep.errors import InputError, require
 from xprep.records import Record, record_from_dict
-from xprep.stages import ChunkResult
 
 
 class _ChunkActor:
