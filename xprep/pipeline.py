@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
-import shutil
 import sys
 import time
 from collections import Counter
@@ -23,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from xprep import __version__
+from xprep.cell import CellWriter, is_complete
 from xprep.chunk import Chunk, ChunkResult, Item
 from xprep.drops import split_counts
-from xprep.io import sha256_file, source_sha256, write_hf_dataset
-from xprep.manifest import COMPLETE, RECORDS, Manifest, mark_complete, peak_rss_mb, versions
+from xprep.io import source_sha256
+from xprep.manifest import Manifest
 from xprep.mt.cache import TranslationCache
 from xprep.mt.engine import DecodingSettings, DeviceOptions, MTModel, TranslationEngine, load_model
-from xprep.owned import locked, new_temp_dir, replace_owned
+from xprep.owned import locked
 from xprep.preflight import cache_path, check_job, count_source
 from xprep.projection.aligners import AlignerSettings, make_aligner, resolve_aligner
 from xprep.projection.methods import DEFAULT_CHAIN, LABELLED_KINDS, needs_aligner
@@ -98,11 +97,8 @@ class CellResult:
 @dataclass
 class _Cell:
     lang: str
-    final: Path
-    tmp: Path
-    manifest: Manifest
+    writer: CellWriter
     tally: QualityTally
-    writer: Any = None
     counts: Counter = field(default_factory=Counter)
     projection: Counter = field(default_factory=Counter)
 
@@ -136,9 +132,9 @@ def translate_task(job: TranslateJob, executor: Any = None) -> list[CellResult]:
         for lang in langs:
             man = Manifest(declared={**declared_base, "languages": {"source": job.src_lang, "target": lang}})
             final = cell_dir(job.out, spec.name, lang, job.split)
-            if not _is_complete(final, man):
+            if not is_complete(final, man):
                 locks.enter_context(locked(final, "build cell"))  # a second build into it stops with one line
-            if _is_complete(final, man):  # (again: another process may have just finished it)
+            if is_complete(final, man):  # (again: another process may have just finished it)
                 results.append(CellResult(lang, final, True, Manifest.read(final)))
             else:
                 todo.append((lang, final, man))
@@ -168,11 +164,11 @@ def _build_cells(
     try:
         for lang, final, man in todo:
             tally = QualityTally(lang, job.thresholds, backend=backend)
-            cells.append(_Cell(lang, final, new_temp_dir(final), man, tally=tally))
+            cells.append(_Cell(lang, CellWriter(final, man, spec.kind, job.out), tally=tally))
         return _translate_cells(job, spec, model, cells, executor)
     except BaseException:
         for cell in cells:
-            shutil.rmtree(cell.tmp, ignore_errors=True)
+            cell.writer.abort()
         raise
 
 
@@ -183,8 +179,6 @@ def _translate_cells(
     totals = Totals()
     by_lang = {cell.lang: cell for cell in cells}
     with contextlib.ExitStack() as stack:
-        for cell in cells:
-            cell.writer = stack.enter_context((cell.tmp / RECORDS).open("w", encoding="utf-8"))
         bar = _progress_bar(job)
         stack.callback(bar.close)
         records = load_task(spec.name, job.split, job.source, job.fmt, job.limit, drops=totals.at_load)
@@ -335,12 +329,6 @@ def _asset_name(model: str | None) -> str | None:
     return Path(model).name if model and Path(model).exists() else model
 
 
-def _is_complete(final: Path, man: Manifest) -> bool:
-    """A cell is complete when its marker holds the same configuration hash (stale output is rebuilt)."""
-    marker = final / COMPLETE
-    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == man.config_hash()
-
-
 def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
     it = iter(records)
     while chunk := list(islice(it, size)):
@@ -372,7 +360,7 @@ def _emit(item: Item, cell: _Cell, job: TranslateJob) -> None:
             cell.counts[f"dropped:{reason}"] += 1
         cell.counts["dropped"] += 1
         return
-    cell.writer.write(json.dumps(tgt.to_dict(), ensure_ascii=False) + "\n")
+    cell.writer.write(tgt)
     cell.counts["out"] += 1
 
 
@@ -381,11 +369,9 @@ def job_kind(job: TranslateJob) -> str:
 
 
 def _finish(cell: _Cell, job: TranslateJob, totals: Totals, wall: float) -> CellResult:
-    cell.writer.close()
-    write_hf_dataset(cell.tmp / RECORDS, cell.tmp, job_kind(job))
     tc = totals.counters
     dropped = {k.split(":", 1)[1]: v for k, v in cell.counts.items() if k.startswith("dropped:")}
-    cell.manifest.computed = {
+    computed = {
         "counts": {
             "in": cell.counts["in"],
             "out": cell.counts["out"],
@@ -413,14 +399,9 @@ def _finish(cell: _Cell, job: TranslateJob, totals: Totals, wall: float) -> Cell
             "segments_per_s": round(tc["segments"] / wall, 1) if wall else None,
             "note": "translation counters and timing cover all languages of this run together",
         },
-        "peak_rss_mb": peak_rss_mb(),
-        "versions": versions(),
-        "records_sha256": sha256_file(cell.tmp / RECORDS),
     }
-    cell.manifest.write(cell.tmp)
+    final = cell.writer.final
     if cell.counts["out"] == 0:
         why = "--filter dropped every record" if cell.counts["in"] else "no records"
-        print(f"WARNING: {cell.final}: {why}: the cell is an empty dataset", file=sys.stderr)
-    mark_complete(cell.tmp, cell.manifest)  # only once records, dataset and manifest agree
-    replace_owned(cell.tmp, cell.final, job.out)  # the old cell (inside --out) goes in the same step
-    return CellResult(cell.lang, cell.final, False, cell.manifest)
+        print(f"WARNING: {final}: {why}: the cell is an empty dataset", file=sys.stderr)
+    return CellResult(cell.lang, final, False, cell.writer.finish(computed))

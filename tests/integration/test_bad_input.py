@@ -245,12 +245,12 @@ def test_bad_input(env: dict[str, Path], name: str, args: Callable, needle: str)
 
 
 def test_full_disk_leaves_no_cell(env: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    import xprep.pipeline
+    import xprep.cell
 
     def full(*args: object, **kw: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(env["out"]))
 
-    monkeypatch.setattr(xprep.pipeline, "write_hf_dataset", full)
+    monkeypatch.setattr(xprep.cell, "write_hf_dataset", full)
     res = CliRunner().invoke(main, _t(env, "--limit", "2"))
     assert_one_line_error(res, "No space left on device")
     lang_dir = env["out"] / "mnli" / "de"
