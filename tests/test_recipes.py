@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from xprep.cli import main
 from xprep.errors import RecipeError
-from xprep.recipes import load_recipe, parse_recipe, plan
+from xprep.plan import plan
+from xprep.recipes import load_recipe, parse_recipe
 
 RECIPES = Path(__file__).resolve().parent.parent / "recipes"
 BASE = {
@@ -133,3 +134,30 @@ def test_bad_yaml_is_one_line(tmp_path):
     path.write_text("name: [unclosed\n")
     res = CliRunner().invoke(main, ["run", str(path), "--dry-run"])
     assert res.exit_code == 2 and "not valid YAML" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_steps_get_their_inputs_typed(tmp_path):
+    data = {**BASE, "targets": [*BASE["targets"], {"task": "udpos", "langs": ["de", "es"]}]}
+    steps = {s.name: s for s in plan(parse_recipe(data), tmp_path)}
+    tagging, pair = steps["english -> udpos seed 0"], steps["english -> xnli seed 0"]
+    # a tagging target's tag set spans its training and clean evaluation sets: read (an input), not hashed
+    sets = [steps["udpos train"], steps["udpos de clean"], steps["udpos es clean"]]
+    assert tagging.label_sets == sets
+    assert all(s in tagging.inputs for s in sets) and steps["udpos de clean"] not in tagging.deps
+    assert pair.label_sets == [] and pair.inputs == pair.deps == [
+        steps["intermediate english"],
+        steps["encoder tiny-xlmr"],
+        steps["xnli train"],
+    ]
+    assert steps["intermediate mixed"].sources == [steps["english mnli"], steps["translate mnli -> es"]]
+    assert steps["translate mnli -> es"].mt is steps["mt auto"]
+    evaluate = steps["english xnli seed 1 de typos"]
+    assert evaluate.run_step is steps["english -> xnli seed 1"] and evaluate.data is steps["xnli de typos"]
+    assert evaluate.data.clean is steps["xnli de clean"]
+
+
+def test_every_stage_has_a_step_kind():
+    from xprep.plan import STEP_KINDS
+    from xprep.steps.base import STAGES
+
+    assert sorted({kind.stage for kind in STEP_KINDS}) == sorted(STAGES)

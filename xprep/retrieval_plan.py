@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xprep.errors import RecipeError
+from xprep.steps.base import RunContext, Step
+
+if TYPE_CHECKING:
+    from xprep.recipes import Condition, PerturbationSpec, Recipe
 
 RETRIEVAL_TASKS = ("tatoeba", "bucc")
 NOT_FOR_SENTENCES = ("word-order", "distractor")
@@ -54,95 +59,141 @@ def check_retrieval_data(recipe: Any, file: str) -> None:
 
 
 def retrieval_plan(
-    recipe: Any, steps: list[Any], step_cls: type, root: Path, kind_of: Any, describe: Any
-) -> list[Any]:
-    """Perturbed copies of each retrieval folder, then one retrieve step per (condition, task, tag);
-    ``kind_of`` and ``describe`` name a condition's kind and tasks (the recipe module's own functions)."""
-    encoder = next((s for s in steps if s.stage == "model" and s.name.startswith("encoder")), None)
-    inter = {s.name.removeprefix("intermediate "): s for s in steps if s.stage == "intermediate"}
-    out: list[Any] = []
+    recipe: Recipe,
+    root: Path,
+    encoder: Step | None,
+    inter: dict[str, Step],
+    kind_of: Callable[[Condition], str],
+    describe: Callable[[Condition], str],
+) -> list[Step]:
+    """Perturbed copies of each retrieval folder, then one retrieve step per (condition, task, tag), each
+    embedding with the condition's intermediate encoder (``inter``) or the base ``encoder``; ``kind_of`` and
+    ``describe`` name a condition's kind and tasks (the plan's own functions)."""
+    out: list[Step] = []
     for spec in recipe.retrieval:
-        sets: dict[str, Any] = {"clean": None}
+        sets: dict[str, RetrievalPerturb | None] = {"clean": None}
         for pert in recipe.perturbations:
             if pert.name in NOT_FOR_SENTENCES:
                 continue
-            cfg = {**dataclasses.asdict(pert), "task": spec.task, "data": spec.data}
             folder = root / "data" / spec.task / pert.label
-            sets[pert.label] = step_cls("retrieval-perturb", f"{spec.task} {pert.label}", folder, cfg)
+            sets[pert.label] = RetrievalPerturb(name=f"{spec.task} {pert.label}", folder=folder, spec=pert,
+                                                task=spec.task, data=spec.data)  # fmt: skip
             out.append(sets[pert.label])
         for cond in recipe.conditions:
-            source = inter.get(cond.name) or encoder
             for tag, data in sets.items():
-                cfg = {**dataclasses.asdict(spec), "tag": tag, "condition": cond.name, "kind": kind_of(cond),
-                       "tasks": describe(cond), "encoder": {"model": recipe.model}}  # fmt: skip
-                deps = [d for d in (source, data) if d is not None]
-                folder = root / "runs" / cond.name / spec.task / "seed0"
-                out.append(step_cls("retrieve", f"{cond.name} {spec.task} {tag}", folder, cfg, deps))
+                out.append(Retrieve(name=f"{cond.name} {spec.task} {tag}",
+                                    folder=root / "runs" / cond.name / spec.task / "seed0", spec=spec, tag=tag,
+                                    condition=cond.name, kind=kind_of(cond), tasks=describe(cond),
+                                    model=recipe.model, recipe=recipe.name, seed=recipe.seeds[0],
+                                    source=inter.get(cond.name) or encoder, perturbed=data))  # fmt: skip
     return out
 
 
-def run_retrieval_perturb(step: Any, ctx: Any) -> dict[str, Any]:
-    from xprep.evaluate.perturb_retrieval import perturb_retrieval
+@dataclass(eq=False, kw_only=True)
+class RetrievalPerturb(Step):
+    """One perturbation of the non-English side of a retrieval folder."""
 
-    cfg = step.config
-    man = perturb_retrieval(Path(cfg["data"]), step.folder, cfg["name"], cfg["rate"], cfg["seed"], cfg["lexicons"])
-    applied = {name: a["rate"] for name, a in man["computed"]["applied"].items()}
-    ctx.echo("  applied rate " + ", ".join(f"{k} {v}" for k, v in applied.items()))
-    return {"folder": str(step.folder), "applied": applied}
+    stage = "retrieval-perturb"
+    spec: PerturbationSpec
+    task: str
+    data: str
 
+    @property
+    def config(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self.spec), "task": self.task, "data": self.data}
 
-def run_retrieve(step: Any, ctx: Any, made: Any) -> dict[str, Any]:
-    """Score one condition's encoder on one (clean or perturbed) retrieval folder; write its eval files."""
-    from xprep.evaluate.retrieval import evaluate_bucc, evaluate_tatoeba
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        from xprep.evaluate.perturb_retrieval import perturb_retrieval
 
-    cfg = step.config
-    source = next((d for d in step.deps if d.stage in ("intermediate", "model")), None)
-    encoder = made(source)["path"] if source is not None else ctx.recipe.model
-    perturbed = next((d for d in step.deps if d.stage == "retrieval-perturb"), None)
-    data = Path(made(perturbed)["folder"]) if perturbed is not None else Path(cfg["data"])
-    if cfg["task"] == "tatoeba":
-        rows = evaluate_tatoeba(encoder, data, cfg["langs"], cfg["layer"], cfg["prefix"], cfg["limit"])
-    else:
-        rows = evaluate_bucc(encoder, data, cfg["langs"], layer=cfg["layer"], prefix=cfg["prefix"])
-    for row in rows:
-        _write_eval(step, row)
-    _results(step, ctx)
-    ctx.echo("  " + ", ".join(f"{r['lang']} {r['metric']} {r['value']:.2f}" for r in rows))
-    return {"values": {r["lang"]: r["value"] for r in rows}}
+        p = self.spec
+        man = perturb_retrieval(Path(self.data), self.folder, p.name, p.rate, p.seed, p.lexicons)
+        applied = {name: a["rate"] for name, a in man["computed"]["applied"].items()}
+        ctx.echo("  applied rate " + ", ".join(f"{k} {v}" for k, v in applied.items()))
+        return {"folder": str(self.folder), "applied": applied}
 
 
-def _write_eval(step: Any, row: dict[str, Any]) -> None:
-    """An eval file with one item per query (Tatoeba: English line i right when it retrieves line i)."""
-    from xprep.io import write_text_atomic
-    from xprep.train.run import eval_path
+@dataclass(eq=False, kw_only=True)
+class Retrieve(Step):
+    """One condition's encoder scored on one (clean or perturbed) retrieval folder; the steps of one
+    condition's retrieval share its run folder, each with a marker of its own."""
 
-    preds = row["predictions"]
-    if step.config["task"] == "tatoeba":
-        items = [float(p == i) for i, p in enumerate(preds)]
-        ids = [str(i) for i in range(len(preds))]
-    else:  # BUCC's score is over pairs, not items: one item per predicted pair, right when gold
-        items, ids = [], []
-    content = {"task": step.config["task"], "lang": row["lang"], "tag": step.config["tag"], "n": row["n"],
-               "metrics": {row["metric"]: row["value"]}, "ids": ids, "items": items, "predictions": preds,
-               "hash": step.hash, "scorer": {"name": "xtreme-retrieval"}}  # fmt: skip
-    path = eval_path(step.folder, step.config["task"], row["lang"], step.config["tag"])
-    write_text_atomic(path, json.dumps(content, ensure_ascii=False) + "\n")
+    stage = "retrieve"
+    shares_folder = True
+    spec: RetrievalSpec
+    tag: str
+    condition: str
+    kind: str
+    tasks: str
+    model: str
+    recipe: str
+    seed: int  # the recipe's first seed (results.json)
+    source: Step | None  # the intermediate or built encoder (None: the recipe's model as given)
+    perturbed: RetrievalPerturb | None
 
+    @property
+    def config(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self.spec), "tag": self.tag, "condition": self.condition, "kind": self.kind,
+                "tasks": self.tasks, "encoder": {"model": self.model}}  # fmt: skip
 
-def _results(step: Any, ctx: Any) -> None:
-    """The run folder's results.json (names the condition for ``xprep compare``), written once."""
-    from xprep.train.run import results_json
+    @property
+    def deps(self) -> list[Step]:
+        return [d for d in (self.source, self.perturbed) if d is not None]
 
-    if (step.folder / "results.json").is_file():
-        return
-    cfg = step.config
-    results_json(
-        step.folder,
-        model=ctx.recipe.model,
-        names={"intermediate": cfg["tasks"], "target": cfg["task"], "arm": cfg["condition"]},
-        condition=cfg["kind"],
-        config={"retrieval": {k: cfg[k] for k in ("layer", "prefix", "limit")}, "recipe": ctx.recipe.name},
-        seeds={"intermediate": ctx.recipe.seeds[0], "target": 0},
-        training={},
-        results=[],
-    )
+    @property
+    def marker(self) -> Path:
+        return self.folder / f".step.{self.tag}.json"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        """Score the encoder; write the eval files and (once) the run folder's results.json."""
+        from xprep.evaluate.retrieval import evaluate_bucc, evaluate_tatoeba
+
+        spec = self.spec
+        encoder = self.source.made()["path"] if self.source is not None else self.model
+        data = Path(self.perturbed.made()["folder"]) if self.perturbed is not None else Path(spec.data)
+        if spec.task == "tatoeba":
+            rows = evaluate_tatoeba(encoder, data, spec.langs, spec.layer, spec.prefix, spec.limit)
+        else:
+            rows = evaluate_bucc(encoder, data, spec.langs, layer=spec.layer, prefix=spec.prefix)
+        for row in rows:
+            self._write_eval(row)
+        self._results()
+        ctx.echo("  " + ", ".join(f"{r['lang']} {r['metric']} {r['value']:.2f}" for r in rows))
+        return {"values": {r["lang"]: r["value"] for r in rows}}
+
+    def _write_eval(self, row: dict[str, Any]) -> None:
+        """An eval file with one item per query (Tatoeba: English line i right when it retrieves line i)."""
+        from xprep.io import write_text_atomic
+        from xprep.train.run import eval_path
+
+        preds = row["predictions"]
+        if self.spec.task == "tatoeba":
+            items = [float(p == i) for i, p in enumerate(preds)]
+            ids = [str(i) for i in range(len(preds))]
+        else:  # BUCC's score is over pairs, not items: one item per predicted pair, right when gold
+            items, ids = [], []
+        content = {"task": self.spec.task, "lang": row["lang"], "tag": self.tag, "n": row["n"],
+                   "metrics": {row["metric"]: row["value"]}, "ids": ids, "items": items, "predictions": preds,
+                   "hash": self.hash, "scorer": {"name": "xtreme-retrieval"}}  # fmt: skip
+        path = eval_path(self.folder, self.spec.task, row["lang"], self.tag)
+        write_text_atomic(path, json.dumps(content, ensure_ascii=False) + "\n")
+
+    def _results(self) -> None:
+        """The run folder's results.json (names the condition for ``xprep compare``), written once."""
+        from xprep.train.run import results_json
+
+        if (self.folder / "results.json").is_file():
+            return
+        spec = self.spec
+        results_json(
+            self.folder,
+            model=self.model,
+            names={"intermediate": self.tasks, "target": spec.task, "arm": self.condition},
+            condition=self.kind,
+            config={
+                "retrieval": {"layer": spec.layer, "prefix": spec.prefix, "limit": spec.limit},
+                "recipe": self.recipe,
+            },  # fmt: skip
+            seeds={"intermediate": self.seed, "target": 0},
+            training={},
+            results=[],
+        )

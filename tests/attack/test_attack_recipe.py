@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from xprep.cli import main
 from xprep.errors import RecipeError
-from xprep.recipes import parse_recipe, plan
+from xprep.plan import plan
+from xprep.recipes import parse_recipe
 
 RECIPE = {
     "name": "attack-smoke",

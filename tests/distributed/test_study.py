@@ -13,7 +13,8 @@ ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'xpre
 
 from xprep.cli import main  # noqa: E402
 from xprep.distributed.study import resources, units_of  # noqa: E402
-from xprep.recipes import parse_recipe, plan  # noqa: E402
+from xprep.plan import plan  # noqa: E402
+from xprep.recipes import parse_recipe  # noqa: E402
 
 SMOKE = Path(__file__).resolve().parents[2] / "recipes" / "smoke.yaml"
 
@@ -38,12 +39,12 @@ def _kill_hook(flags: str):
     def hook() -> None:
         import dataclasses
 
-        import xprep.runner as runner
+        import xprep.settings as settings
         import xprep.train.checkpoint as ck
         import xprep.train.loop as loop
 
         armed, killed, resumed = (Path(flags) / n for n in ("armed", "killed", "resumed"))
-        save, train_cfg, resume = ck.save_checkpoint, runner._train_cfg, loop._Run.resume
+        save, train_cfg, resume = ck.save_checkpoint, settings.TrainSettings.loop_config, loop._Run.resume
 
         def save_then_die(path, state):
             save(path, state)
@@ -51,15 +52,15 @@ def _kill_hook(flags: str):
                 killed.write_text(str(path))
                 os._exit(1)
 
-        def often(recipe, seed, epochs):
-            cfg = train_cfg(recipe, seed, epochs)
+        def often(self, epochs, seed, **extra):
+            cfg = train_cfg(self, epochs, seed, **extra)
             return dataclasses.replace(cfg, save_every=2) if armed.exists() else cfg
 
         def noted(self, path, total):
             resumed.write_text(str(path))
             return resume(self, path, total)
 
-        ck.save_checkpoint, runner._train_cfg, loop._Run.resume = save_then_die, often, noted
+        ck.save_checkpoint, settings.TrainSettings.loop_config, loop._Run.resume = save_then_die, often, noted
 
     return hook
 
@@ -159,7 +160,7 @@ def test_units_wait_for_inputs_and_group_a_runs_evaluations(tmp_path):
         stages = {steps[i].stage for i in unit.indices}
         assert len(unit.indices) == 1 or stages in ({"evaluate"}, {"retrieve"})
         assert all(d < k for d in unit.deps)  # submitted after what it waits for
-        inputs = {pos[id(d)] for i in unit.indices for d in steps[i].deps}
+        inputs = {pos[id(d)] for i in unit.indices for d in steps[i].inputs}
         assert inputs == {i for d in unit.deps for i in units[d].indices}
     assert sum(len(u.indices) == 2 for u in units) == 2  # clean + typos of each of the 2 runs
 

@@ -48,7 +48,8 @@ def run_cmd(
     Steps whose output exists with the same configuration hash are skipped, so rerunning a finished
     recipe does nothing; changing a setting redoes exactly the steps that depend on it.
     """
-    from xprep.recipes import load_recipe, plan, plan_table
+    from xprep.plan import plan, plan_table
+    from xprep.recipes import load_recipe
     from xprep.runner import run_recipe
 
     rec = load_recipe(recipe, resources=True)  # models, MT, files: --dry-run fails where the run would

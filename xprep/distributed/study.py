@@ -29,7 +29,10 @@ from typing import Any
 
 from xprep.errors import InputError, XprepError, require
 from xprep.owned import check_output_dir, locked
-from xprep.recipes import Recipe, Step, plan
+from xprep.plan import plan
+from xprep.recipes import Recipe
+from xprep.steps.base import RunContext, Step
+from xprep.steps.data import TranslateBuild
 
 GPU_STAGES = ("intermediate", "target", "evaluate", "attack", "retrieve")
 # the steps of these stages that share a run folder are one task: one model load for a run's evaluations,
@@ -65,7 +68,7 @@ def units_of(steps: list[Step]) -> list[Unit]:
             if step.stage in GROUPED:
                 groups[key] = u
         unit_of[i] = u
-        units[u].deps |= {unit_of[pos[id(d)]] for d in step.deps if pos[id(d)] in unit_of} - {u}
+        units[u].deps |= {unit_of[pos[id(d)]] for d in step.inputs if pos[id(d)] in unit_of} - {u}
     return units
 
 
@@ -73,7 +76,7 @@ def resources(step: Step, recipe: Recipe) -> dict[str, float]:
     """What a step's task asks Ray for."""
     if step.stage in GPU_STAGES and recipe.train.device == "cuda":
         return {"num_cpus": 1, "num_gpus": 1}
-    if step.stage == "build" and step.config.get("translate", {}).get("device") == "cuda":
+    if isinstance(step, TranslateBuild) and step.settings.device == "cuda":
         return {"num_cpus": 1, "num_gpus": 1}
     return {"num_cpus": 1}
 
@@ -81,13 +84,13 @@ def resources(step: Step, recipe: Recipe) -> dict[str, float]:
 def run_unit(recipe: Recipe, root: str, cwd: str, indices: list[int], hashes: list[str], progress: bool) -> list[dict]:
     """The body of one Ray task (on a worker): re-plan, check the hashes, run the steps; returns, per
     step, its plan index, seconds and what it printed."""
-    from xprep.runner import RunContext, run_step
+    from xprep.runner import run_step
 
     if Path(cwd).is_dir():  # relative paths in the recipe mean what they mean on the driver
         os.chdir(cwd)
     steps = plan(recipe, Path(root))
     lines: list[str] = []
-    ctx = RunContext(recipe, Path(root), steps, lines.append, progress)
+    ctx = RunContext(Path(root), lines.append, progress)
     out = []
     for i, want in zip(indices, hashes, strict=True):
         step = steps[i]

@@ -156,7 +156,7 @@ def attack_set() -> Schema:
 
 
 def recipe_plan() -> Schema:
-    from xprep.runner import STAGES
+    from xprep.steps.base import STAGES
 
     step = obj("one step, inputs before the steps that use them", {
         "stage": enum("stage", sorted(STAGES)),
