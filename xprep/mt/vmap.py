@@ -80,7 +80,7 @@ def restrict_model(
 
     ``texts`` maps an xprep language code to target-language text (any iterable of lines, streamed);
     the pieces it uses are the candidate set. Give a large corpus: with XLM-R's 250k vocabulary, a set
-    built from 2,000 German sentences covered only 91% of the pieces of new German text (README). The
+    built from 2,000 German sentences covered only 91% of the pieces of new German text (docs/performance.md). The
     report's ``heldout_coverage`` measures this on the text given.
     """
     from xprep.mt.engine import MTModel

@@ -14,7 +14,7 @@ from typing import Any
 from xprep.quality.checks import langdetect_supports
 
 # Flags 1% of 4,000 true translation pairs with multilingual-e5-small (0.8396 measured by
-# scripts/calibrate_meaning.py, rounded; README "Checks")
+# scripts/calibrate_meaning.py, rounded; docs/translate.md "Checks")
 DEFAULT_MIN_MEANING = 0.84
 
 
