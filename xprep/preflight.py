@@ -15,7 +15,7 @@ from xprep.errors import InputError
 from xprep.owned import check_cache_file, check_language, check_name, check_output_dir
 
 if TYPE_CHECKING:
-    from xprep.pipeline import TranslateJob
+    from xprep.job import TranslateJob
     from xprep.tasks import TaskSpec
 
 

@@ -24,7 +24,7 @@ from xprep.records import Record
 from xprep.stage import Stage, run_stages
 
 if TYPE_CHECKING:
-    from xprep.pipeline import TranslateJob
+    from xprep.job import TranslateJob
 
 def check_options(job: TranslateJob) -> checks.CheckOptions:
     """The checks' options of a job: the meaning check's encoder on the job's device (the first GPU)."""

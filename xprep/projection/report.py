@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from xprep.errors import InputError
 from xprep.io import read_jsonl
@@ -29,76 +31,85 @@ def _cells(build_dir: Path) -> list[Path]:
     return cells
 
 
+@dataclass
+class _Tally:
+    """What the report counts over a build's cells."""
+
+    rows: list[list[Any]] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)
+    failures: list[tuple[Path, dict, dict]] = field(default_factory=list)
+    reasons: Counter = field(default_factory=Counter)
+
+
 def write_report(build_dir: Path, samples: int = 10, echo: Callable[[str], None] = print) -> tuple[Path, Path | None]:
     """Write the report files into ``build_dir``; returns (markdown path, PNG path or None)."""
     cells = _cells(build_dir)
     if not cells:
         raise InputError("no span or tagging build cells here", where=str(build_dir))
-    rows, ratios, failures = [], [], []
-    reasons: Counter = Counter()
+    tally = _Tally()
     for cell in cells:
-        status: Counter = Counter()
-        methods: Counter = Counter()
-        coverage = []
-        for rec in read_jsonl(cell / RECORDS):
-            proj = rec["meta"].get("projection", {})
-            status[proj.get("status", "?")] += 1
-            if proj.get("status") == "projected":
-                m = proj.get("method")
-                methods[m if isinstance(m, str) else "mixed"] += 1
-                if "answer_length_ratio" in proj:
-                    ratios.append(proj["answer_length_ratio"])
-                if "coverage" in proj:
-                    coverage.append(proj["coverage"])
-            elif proj.get("status") == "failed":
-                reasons[proj.get("reason", "?")] += 1
-                for method, why in proj.get("failures", {}).items():
-                    reasons[f"{method}: {why}"] += 1
-                if len(failures) < samples:
-                    failures.append((cell, rec, proj))
-        need = status["projected"] + status["failed"]
-        rate = f"{100 * status['projected'] / need:.1f}%" if need else "-"
-        cov = f"{100 * sum(coverage) / len(coverage):.1f}%" if coverage else "-"
-        rows.append(
-            [
-                str(cell.relative_to(build_dir)),
-                sum(status.values()),
-                status["projected"],
-                status["failed"],
-                status["not_needed"],
-                rate,
-                cov,
-                ", ".join(f"{k} {v}" for k, v in methods.most_common()),
-            ]
-        )
+        tally.rows.append(_count_cell(cell, build_dir, tally, samples))
     header = ["cell", "records", "projected", "failed", "not needed", "success", "tag coverage", "methods"]
-    table = format_table(rows, header)
+    table = format_table(tally.rows, header)
     echo(table)
-    png = _histogram(ratios, build_dir / "projection_answer_length_ratio.png") if ratios else None
+    png = _histogram(tally.ratios, build_dir / "projection_answer_length_ratio.png") if tally.ratios else None
     md = build_dir / "projection_report.md"
     lines = ["# Projection report", "", f"Build: `{build_dir}`", "", "```", table, "```", ""]
-    if reasons:
+    md.write_text("\n".join(lines + _details(tally, png, build_dir)) + "\n", encoding="utf-8")
+    return md, png
+
+
+def _count_cell(cell: Path, build_dir: Path, tally: _Tally, samples: int) -> list[Any]:
+    """One cell's row of the table; its ratios, failure reasons and sample failures go into ``tally``."""
+    status: Counter = Counter()
+    methods: Counter = Counter()
+    coverage = []
+    for rec in read_jsonl(cell / RECORDS):
+        proj = rec["meta"].get("projection", {})
+        status[proj.get("status", "?")] += 1
+        if proj.get("status") == "projected":
+            m = proj.get("method")
+            methods[m if isinstance(m, str) else "mixed"] += 1
+            if "answer_length_ratio" in proj:
+                tally.ratios.append(proj["answer_length_ratio"])
+            if "coverage" in proj:
+                coverage.append(proj["coverage"])
+        elif proj.get("status") == "failed":
+            tally.reasons[proj.get("reason", "?")] += 1
+            for method, why in proj.get("failures", {}).items():
+                tally.reasons[f"{method}: {why}"] += 1
+            if len(tally.failures) < samples:
+                tally.failures.append((cell, rec, proj))
+    need = status["projected"] + status["failed"]
+    rate = f"{100 * status['projected'] / need:.1f}%" if need else "-"
+    cov = f"{100 * sum(coverage) / len(coverage):.1f}%" if coverage else "-"
+    return [
+        str(cell.relative_to(build_dir)),
+        sum(status.values()),
+        status["projected"],
+        status["failed"],
+        status["not_needed"],
+        rate,
+        cov,
+        ", ".join(f"{k} {v}" for k, v in methods.most_common()),
+    ]
+
+
+def _details(tally: _Tally, png: Path | None, build_dir: Path) -> list[str]:
+    """The report's sections after the table: failure reasons, the length-ratio histogram, sample failures."""
+    lines: list[str] = []
+    if tally.reasons:
         lines += ["## Failure reasons", "", "| reason | count |", "| --- | ---: |"]
-        lines += [f"| {k} | {v} |" for k, v in reasons.most_common()]
+        lines += [f"| {k} | {v} |" for k, v in tally.reasons.most_common()]
         lines.append("")
     if png:
-        med = sorted(ratios)[len(ratios) // 2]
-        lines += [
-            "## Answer length ratio (target/source characters)",
-            "",
-            f"{len(ratios)} projected answers, median {med:.2f}.",
-            "",
-            f"![histogram]({png.name})",
-            "",
-        ]
-    if failures:
-        lines += [
-            "## Sample of failures",
-            "",
-            "| cell | id | source answer(s) | target context (start) | why |",
-            "| --- | --- | --- | --- | --- |",
-        ]
-        for cell, rec, proj in failures:
+        med = sorted(tally.ratios)[len(tally.ratios) // 2]
+        summary = f"{len(tally.ratios)} projected answers, median {med:.2f}."
+        lines += ["## Answer length ratio (target/source characters)", "", summary, "", f"![histogram]({png.name})", ""]
+    if tally.failures:
+        lines += ["## Sample of failures", "", "| cell | id | source answer(s) | target context (start) | why |",
+                  "| --- | --- | --- | --- | --- |"]  # fmt: skip
+        for cell, rec, proj in tally.failures:
             src = "; ".join(a["text"] for a in proj.get("source_answers", [])) or ", ".join(
                 proj.get("source_tags", [])[:8]
             )
@@ -108,8 +119,7 @@ def write_report(build_dir: Path, samples: int = 10, echo: Callable[[str], None]
                 f"| {cell.relative_to(build_dir)} | {rec['id']} | {_cell_text(src)} | "
                 f"{_cell_text(ctx[:160])} | {_cell_text(why)} |"
             )
-    md.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return md, png
+    return lines
 
 
 def _cell_text(text: str) -> str:
