@@ -92,14 +92,8 @@ def attack_cmd(
     """Attack a run of `xprep train` on evaluation sets; writes OUT/attack.json, OUT/LANG/records.jsonl (the
     adversarial set), OUT/LANG/examples.jsonl and OUT/robust_accuracy.png."""
     from xprep.attack import AttackConfig, attack_sets
-    from xprep.cli.training import _eval_records
 
-    sets = {}
-    for item in evals:
-        lang, _, path = item.partition("=")
-        if not path:
-            raise XprepError(f"bad --eval {item!r}", hint="LANG=FILE")
-        sets[lang] = _eval_records(task, lang, path)
+    sets = _eval_sets(task, evals)
     cfg = AttackConfig(
         recipe=recipe,
         budget=budget,
@@ -125,6 +119,24 @@ def attack_cmd(
         for folder, langs in moved["runs"].items():
             for lang, data in langs.items():
                 echo(f"transfer to {folder} [{lang}]: {data['metrics']}")
+    _print_metrics(content["metrics"], as_json)
+
+
+def _eval_sets(task: str, evals: tuple[str, ...]) -> dict[str, list]:
+    """``--eval LANG=FILE`` items as evaluation records per language."""
+    from xprep.cli.training import _eval_records
+
+    sets = {}
+    for item in evals:
+        lang, _, path = item.partition("=")
+        if not path:
+            raise XprepError(f"bad --eval {item!r}", hint="LANG=FILE")
+        sets[lang] = _eval_records(task, lang, path)
+    return sets
+
+
+def _print_metrics(metrics: dict[str, dict], as_json: bool) -> None:
+    """The attack's metrics per language: one JSON object, or a table."""
     keys = [
         "clean_accuracy",
         "accuracy_under_attack",
@@ -135,9 +147,9 @@ def attack_cmd(
         "skipped",
     ]
     if as_json:
-        click.echo(json.dumps(content["metrics"], ensure_ascii=False))
+        click.echo(json.dumps(metrics, ensure_ascii=False))
         return
-    rows = [[lang, m["metric"], *(m[k] for k in keys)] for lang, m in content["metrics"].items()]
+    rows = [[lang, m["metric"], *(m[k] for k in keys)] for lang, m in metrics.items()]
     click.echo(
         _table(
             rows, ["lang", "metric", "clean", "under attack", "success %", "words %", "queries", "passes", "skipped"]

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from xprep.errors import InputError, ModelError
 from xprep.mt.convert import MODEL_INFO
@@ -86,14 +87,7 @@ def restrict_model(
     from xprep.mt.engine import MTModel
 
     model_dir, out = Path(model_dir), Path(out)
-    if not texts:
-        raise InputError("give target-language text for at least one language (--text LANG=FILE)")
-    if min_count < 1:
-        raise InputError(f"--min-count must be at least 1, not {min_count}")
-    if out.resolve() == model_dir.resolve():
-        raise InputError("the restricted folder must differ from the model folder", where=str(out))
-    if out.exists() and any(out.iterdir()) and not force:
-        raise ModelError("output folder exists and is not empty", where=str(out), hint="pass --force")
+    _check_request(model_dir, out, texts, min_count, force)
     model = MTModel.load(model_dir)
     if model.restricted_to:
         raise ModelError("this model is already restricted; restrict the original", where=str(model_dir))
@@ -103,16 +97,7 @@ def restrict_model(
     segments: dict[str, int] = {}
     coverage: dict[str, float] = {}
     for lang, lines in texts.items():
-        lang_token = model.family.target_token(lang)
-        pair = model.info.get("languages")
-        wrong_pair = model.family.name == "marian" and pair and lang != pair[1]
-        if (lang_token is not None and lang_token not in known) or wrong_pair:
-            raise ModelError(f"model does not translate into '{lang}'", where=str(model_dir))
-        tally = _PieceTally()
-        for batch in _batches(lines):
-            tally.add(model.sp_target.encode(batch, out_type=str), known)
-        if not tally.segments:
-            raise InputError(f"no text given for '{lang}'")
+        tally = _tally_language(model, model_dir, lang, lines, known)
         segments[lang] = tally.segments
         coverage[lang] = tally.heldout_coverage(min_count)
         counts.update(tally.train)
@@ -132,6 +117,35 @@ def restrict_model(
     )
     (out / "restriction.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
     return report
+
+
+def _check_request(
+    model_dir: Path, out: Path, texts: Mapping[str, Iterable[str]], min_count: int, force: bool
+) -> None:
+    """Refuse a restriction that cannot be made, before anything is read or written."""
+    if not texts:
+        raise InputError("give target-language text for at least one language (--text LANG=FILE)")
+    if min_count < 1:
+        raise InputError(f"--min-count must be at least 1, not {min_count}")
+    if out.resolve() == model_dir.resolve():
+        raise InputError("the restricted folder must differ from the model folder", where=str(out))
+    if out.exists() and any(out.iterdir()) and not force:
+        raise ModelError("output folder exists and is not empty", where=str(out), hint="pass --force")
+
+
+def _tally_language(model: Any, model_dir: Path, lang: str, lines: Iterable[str], known: set[str]) -> _PieceTally:
+    """The target pieces ``lines`` of ``lang`` use (the model must translate into ``lang``)."""
+    lang_token = model.family.target_token(lang)
+    pair = model.info.get("languages")
+    wrong_pair = model.family.name == "marian" and pair and lang != pair[1]
+    if (lang_token is not None and lang_token not in known) or wrong_pair:
+        raise ModelError(f"model does not translate into '{lang}'", where=str(model_dir))
+    tally = _PieceTally()
+    for batch in _batches(lines):
+        tally.add(model.sp_target.encode(batch, out_type=str), known)
+    if not tally.segments:
+        raise InputError(f"no text given for '{lang}'")
+    return tally
 
 
 def _batches(lines: Iterable[str], size: int = 10_000) -> Iterator[list[str]]:
