@@ -44,7 +44,7 @@ def main() -> None:
     from transformers import AutoTokenizer
 
     from xprep.assets.e5 import ensure_e5_small
-    from xprep.evaluate.xtreme import load_target
+    from xprep.tasks.targets import load_target
     from xprep.train.loop import TrainConfig, load_head, predict
 
     model_dir = args.model or str(ensure_e5_small())

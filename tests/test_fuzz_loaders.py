@@ -115,7 +115,7 @@ def test_recipe_shapes(data: object) -> None:
 @FUZZ
 @given(data=payloads)
 def test_target_loaders(data: bytes) -> None:
-    from xprep.evaluate.xtreme import TARGETS, load_target
+    from xprep.tasks.targets import TARGETS, load_target
 
     for name in ("xnli", "xquad", "udpos"):
         spec = TARGETS.get(name)

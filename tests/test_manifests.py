@@ -44,7 +44,7 @@ def test_every_field_is_documented(kind):
 @pytest.fixture
 def perturbed(tmp_path):
     from xprep.evaluate.perturb import perturb_file
-    from xprep.evaluate.xtreme import target_sample
+    from xprep.tasks.targets import target_sample
 
     out = tmp_path / "xnli-de-typos"
     perturb_file(target_sample("xnli"), out, "typos", 0.3, 0, "xnli", lang="de")
@@ -80,7 +80,7 @@ def test_verify_refuses_an_undocumented_field_and_a_forged_signature(perturbed):
 
 def test_verify_explain_and_against(perturbed, tmp_path):
     from xprep.evaluate.perturb import perturb_file
-    from xprep.evaluate.xtreme import target_sample
+    from xprep.tasks.targets import target_sample
 
     other = tmp_path / "xnli-de-typos-seed1"
     perturb_file(target_sample("xnli"), other, "typos", 0.3, 1, "xnli", lang="de")

@@ -117,7 +117,7 @@ def test_muse_lexicons_read_in_full():
 
 def test_ud_and_tatoeba_files():
     from xprep.evaluate.retrieval import read_tatoeba
-    from xprep.evaluate.xtreme import load_target
+    from xprep.tasks.targets import load_target
 
     for path in sorted((SHARED_DATA / "ud").glob("*.conllu")) + sorted((SHARED_DATA / "ud-pud").glob("*.conllu")):
         n = sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# sent_id"))

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from xprep.cli import main
 from xprep.errors import InputError
-from xprep.evaluate.xtreme import TARGETS, load_target
+from xprep.tasks.targets import TARGETS, load_target
 
 from .conftest import SHARED_DATA
 
@@ -145,7 +145,7 @@ def test_evaluate_a_run_and_rescore(tiny_xlmr, tmp_path):
 
 
 def test_hub_rows_of_every_target_task():
-    from xprep.evaluate.xtreme import hub_record
+    from xprep.tasks.targets import hub_record
 
     nli = ["entailment", "neutral", "contradiction"]
     x = hub_record("xnli", {"premise": "Der Hund läuft.", "hypothesis": "Ein Tier.", "label": 2}, "de", nli)
@@ -176,7 +176,7 @@ def test_hub_rows_of_every_target_task():
 
 def test_target_by_name_reaches_for_the_hub(tiny_xlmr, tmp_path, monkeypatch):
     """`--target pawsx` asks the hub for XTREME's English training data (no network here: the call is seen)."""
-    import xprep.evaluate.xtreme as xt
+    import xprep.tasks.targets as xt
 
     asked = []
 

@@ -81,7 +81,7 @@ def collect(runs_dir: Path) -> list[Run]:
 
 
 def _primary(content: dict[str, Any]) -> str:
-    from xprep.evaluate.xtreme import TARGETS
+    from xprep.tasks.targets import TARGETS
 
     task = content["task"]
     metric = TARGETS.get(task).metric if task in TARGETS else None

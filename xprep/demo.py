@@ -26,7 +26,7 @@ def sample_texts(targets: bool = False) -> list[str]:
         for _, text in rec.segments()
     ]
     if targets:
-        from xprep.evaluate.xtreme import TARGETS, load_target, target_sample
+        from xprep.tasks.targets import TARGETS, load_target, target_sample
 
         for name, spec in TARGETS.items():
             if spec.sample:

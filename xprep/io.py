@@ -15,6 +15,7 @@ from typing import TextIO
 
 from xprep.drops import Dropped
 from xprep.errors import InputError
+from xprep.owned import is_xprep_output, locked, new_temp_dir, replace_owned
 from xprep.records import Record, record_from_dict
 
 
@@ -204,8 +205,6 @@ def atomic_dir(final: str | Path, owner: str | Path | None = None) -> Iterator[P
     replaced only when xprep wrote it (a manifest or step marker, or empty) and it lies inside ``owner``
     (default: its parent). On an exception the temporary directory is removed and ``final`` is untouched.
     """
-    from xprep.owned import is_xprep_output, locked, new_temp_dir, replace_owned
-
     final = Path(final)
     owner = Path(owner) if owner is not None else final.parent
     if os.path.lexists(final) and not final.is_dir():

@@ -172,36 +172,3 @@ def replace_owned(tmp: Path, final: Path, owner: Path) -> None:
 
 # OS errors that the environment causes (a full disk, a read-only folder), reported as one line by the CLI
 USER_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EISDIR})
-
-
-def known_languages() -> frozenset[str]:
-    """Every language code xprep can name: ISO 639-1/3 and FLORES-200 codes of its tables, and the
-    languages of the XTREME targets and native datasets."""
-    from xprep.evaluate.xtreme import TARGETS
-    from xprep.mt.langcodes import FLORES, ISO3
-    from xprep.native import NATIVE
-
-    codes = set(FLORES) | set(FLORES.values()) | set(ISO3.values())
-    for registry in (TARGETS, NATIVE):
-        for name in registry:
-            codes.update(code for code in registry.get(name).langs if code != "*")
-    return frozenset(codes)
-
-
-def check_language(value: object, where: str | None = None) -> str:
-    """A language code that is safe in a path and known (see :func:`known_languages`), normalised."""
-    import difflib
-
-    from xprep.errors import UnknownNameError
-    from xprep.mt.langcodes import normalise
-
-    code = normalise(check_name(value, "language", where))
-    known = known_languages()
-    if code not in known:
-        close = difflib.get_close_matches(code, sorted(known), n=3)
-        raise UnknownNameError(
-            f"unknown language '{code}'",
-            where=where,
-            hint=(f"did you mean {', '.join(close)}? " if close else "") + "ISO 639-1/3 or FLORES-200 codes",
-        )
-    return code

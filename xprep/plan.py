@@ -83,7 +83,7 @@ def _builds(recipe: Recipe, cond: Condition, root: Path, mt: MtModel | None, don
 
 def _target_data(recipe: Recipe, tgt: Target, root: Path) -> DataSets:
     """A target's English training data, its clean evaluation sets and their perturbations that apply."""
-    from xprep.evaluate.xtreme import TARGETS
+    from xprep.tasks.targets import TARGETS
 
     folder = root / "data" / tgt.task
     data: DataSets = {(tgt.task, "train", "clean"): TargetData(name=f"{tgt.task} train", folder=folder / "train",
@@ -102,7 +102,7 @@ def _target_data(recipe: Recipe, tgt: Target, root: Path) -> DataSets:
 def _target_run(recipe: Recipe, cond: Condition, task: str, seed: int, root: Path, encoder: EncoderModel | None,
                 inter: Intermediate | None, data: DataSets) -> TargetRun:  # fmt: skip
     """One condition's fine-tuning on one target with one seed."""
-    from xprep.evaluate.xtreme import TARGETS
+    from xprep.tasks.targets import TARGETS
 
     tagging = TARGETS.get(task).kind == "tagging"  # its tag set spans the training and clean evaluation sets
     label_sets = [d for (t, _, tag), d in data.items() if t == task and tag == "clean"] if tagging else []
@@ -122,7 +122,7 @@ def _evaluations(run: TargetRun, data: DataSets) -> list[Evaluate]:
 def _attacks(recipe: Recipe, runs: list[TargetRun], data: DataSets) -> list[Attack]:
     """The attack steps, after every training step (a transfer needs the other runs)."""
     from xprep.attack.catalog import ATTACKS
-    from xprep.evaluate.xtreme import TARGETS
+    from xprep.tasks.targets import TARGETS
 
     out = []
     for spec in recipe.attacks:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xprep.errors import InputError
-from xprep.owned import check_cache_file, check_language, check_name, check_output_dir
+from xprep.languages import check_language
+from xprep.owned import check_cache_file, check_name, check_output_dir
 
 if TYPE_CHECKING:
     from xprep.job import TranslateJob

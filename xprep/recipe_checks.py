@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xprep.errors import RecipeError, XprepError
-from xprep.owned import check_language, check_name
+from xprep.languages import check_language
+from xprep.owned import check_name
 
 if TYPE_CHECKING:
     from xprep.recipes import Recipe

@@ -71,7 +71,7 @@ class Target:
 
     def eval_sets(self) -> dict[str, str]:
         """Language -> source of every evaluation set (``langs`` from the hub, then ``eval``)."""
-        from xprep.evaluate.xtreme import TARGETS
+        from xprep.tasks.targets import TARGETS
 
         langs = list(TARGETS.get(self.task).langs) if self.langs == ["all"] else self.langs
         return {**{lang: "hub" for lang in langs if lang != "en"}, **self.eval}
@@ -255,9 +255,9 @@ def _check_name(registry: Any, name: str, file: str, path: str) -> None:
 def _validate(recipe: Recipe, file: str) -> None:
     """Names and cross-references: tasks, targets, languages, perturbations, native datasets, mixed parts."""
     from xprep.evaluate.perturb import PERTURBATIONS
-    from xprep.evaluate.xtreme import TARGETS
     from xprep.native import NATIVE
     from xprep.tasks import TASKS
+    from xprep.tasks.targets import TARGETS
 
     if not recipe.conditions:
         raise _fail(file, "conditions", "at least one condition is needed")

@@ -17,8 +17,8 @@ import yaml
 from click.testing import CliRunner
 
 from xprep.cli import main
-from xprep.evaluate.xtreme import TARGETS
 from xprep.tasks import TASKS, sample_path
+from xprep.tasks.targets import TARGETS
 
 MNLI = str(sample_path(TASKS.get("mnli")))
 SQUAD = str(sample_path(TASKS.get("squad_v2")))

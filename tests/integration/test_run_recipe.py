@@ -64,7 +64,7 @@ def test_smoke_recipe_end_to_end_then_rerun_skips(tmp_path):
 
 @pytest.mark.slow
 def test_manual_runs_feed_compare(tiny_xlmr, tmp_path):
-    from xprep.evaluate.xtreme import target_sample
+    from xprep.tasks.targets import target_sample
 
     runner = CliRunner()
     sample = str(target_sample("xnli"))
@@ -104,7 +104,7 @@ def _records(tmp_path: Path, source: str, task: str = "xnli") -> Path:
     from xprep.io import write_jsonl
 
     if task == "xnli":
-        from xprep.evaluate.xtreme import load_target
+        from xprep.tasks.targets import load_target
 
         records = load_target("xnli", "de", source)
     else:

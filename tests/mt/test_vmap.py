@@ -9,12 +9,12 @@ from click.testing import CliRunner
 
 from xprep.cli.app import main
 from xprep.errors import InputError, ModelError
-from xprep.evaluate.xtreme import load_target, target_sample
 from xprep.mt.cache import TranslationCache
 from xprep.mt.convert import read_model_vocab
 from xprep.mt.engine import DecodingSettings, MTModel, TranslationEngine
 from xprep.mt.tiny import synthetic_sentences
 from xprep.mt.vmap import VMAP_FILE, restrict_model
+from xprep.tasks.targets import load_target, target_sample
 
 GREEDY = DecodingSettings(beam_size=1, max_decoding_length=12)
 

@@ -71,7 +71,7 @@ def projection_score(
     as_json: bool,
 ) -> None:
     """Score a projection method on gold parallel data (no MT): UPOS accuracy or QA EM/F1, in percent."""
-    from xprep.owned import check_language
+    from xprep.languages import check_language
     from xprep.projection.aligners import AlignerSettings, make_aligner, resolve_aligner
     from xprep.projection.methods import PROJECTORS, parse_chain
     from xprep.projection.score import score_spans, score_tags

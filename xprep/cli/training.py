@@ -107,7 +107,8 @@ def train_cmd(
     condition: str | None,
 ) -> None:
     """Intermediate task -> target task -> zero-shot evaluation per language; writes OUT/results.json."""
-    from xprep.owned import check_language, check_output_dir
+    from xprep.languages import check_language
+    from xprep.owned import check_output_dir
     from xprep.preflight import check_encoder
     from xprep.train.loop import TrainConfig
     from xprep.train.run import run_two_phase
@@ -128,7 +129,7 @@ def train_cmd(
             raise XprepError("no intermediate records with projected labels", where=folder)
         inter += recs
         click.echo(f"intermediate {folder}: {len(recs)} records ({skipped} left out: labels not projected)")
-    from xprep.evaluate.xtreme import TARGETS, load_target, load_target_train
+    from xprep.tasks.targets import TARGETS, load_target, load_target_train
 
     if target_task is None and target in TARGETS and not Path(target).exists():
         target_task, target = target, "hub"  # `--target xnli`: XTREME's English training data from the hub
@@ -244,7 +245,8 @@ def evaluate_cmd(
 
             write_text_atomic(out, json.dumps({"model": model_or_run, "results": rows}, indent=2) + "\n")
     else:
-        from xprep.owned import check_language, check_name
+        from xprep.languages import check_language
+        from xprep.owned import check_name
         from xprep.preflight import check_run_task
         from xprep.train.run import eval_path, evaluate_run
 
@@ -276,7 +278,7 @@ def evaluate_cmd(
 def _eval_records(task: str, lang: str, path: str) -> list:
     """Evaluation records: the hub, a file in the task's original format, or a records.jsonl / build folder
     (what `xprep perturb` writes)."""
-    from xprep.evaluate.xtreme import load_target
+    from xprep.tasks.targets import load_target
 
     if path == "hub":
         return load_target(task, lang)

@@ -232,10 +232,10 @@ def perturb_file(
     from pathlib import Path
 
     from xprep import __version__
-    from xprep.evaluate.xtreme import TARGETS
     from xprep.io import atomic_dir, read_records, sha256_file, write_hf_dataset, write_jsonl
     from xprep.manifest import RECORDS, Manifest
     from xprep.owned import check_output_dir
+    from xprep.tasks.targets import TARGETS
 
     kind = TARGETS.get(task).kind  # an unknown task is refused, not perturbed under default rules
     if not 0 <= rate <= 1:
@@ -244,7 +244,7 @@ def perturb_file(
     src = Path(source)
     src = src / RECORDS if src.is_dir() else src
     if src.is_file() and not src.name.endswith(".jsonl"):  # the task's own format, as `xprep evaluate` reads it
-        from xprep.evaluate.xtreme import load_target
+        from xprep.tasks.targets import load_target
 
         if lang is None:
             raise InputError(f"a {task} file in its release format needs --lang", where=str(src))

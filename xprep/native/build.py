@@ -22,9 +22,10 @@ from xprep.drops import split_counts
 from xprep.errors import InputError
 from xprep.hashing import stable_hash
 from xprep.io import atomic_dir, read_records, sha256_file, source_sha256, write_hf_dataset, write_jsonl
+from xprep.languages import check_language
 from xprep.manifest import RECORDS, Manifest, mark_complete, peak_rss_mb, versions
 from xprep.native import NATIVE, load_native
-from xprep.owned import check_language, check_name, check_output_dir
+from xprep.owned import check_name, check_output_dir
 from xprep.quality.checks import detect_language, langdetect_supports
 from xprep.records import ChoiceRecord, PairRecord, Record, SpanRecord, TaggingRecord
 

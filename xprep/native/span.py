@@ -3,28 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from xprep.drops import Dropped
 from xprep.records import SpanRecord
-from xprep.tasks.span import squad_from_hub, squad_from_json
-
-# TyDiQA-GoldP ids start with the language's English name
-TYDI_LANGS = {
-    "arabic": "ar",
-    "bengali": "bn",
-    "english": "en",
-    "finnish": "fi",
-    "indonesian": "id",
-    "japanese": "ja",
-    "korean": "ko",
-    "russian": "ru",
-    "swahili": "sw",
-    "telugu": "te",
-    "thai": "th",
-}
+from xprep.tasks.span import TYDIQA_LANGS, squad_from_hub, squad_json, tydiqa_lang
 
 
 def squad_rows(source: str):  # noqa: ANN201
@@ -39,16 +21,9 @@ def squad_rows(source: str):  # noqa: ANN201
 
 def tydiqa_adapter(row: dict[str, Any], lang: str, names: list[str] | None) -> SpanRecord | None:
     """TyDiQA secondary task (GoldP): keep the rows of ``lang`` (from the id prefix)."""
-    row_lang = TYDI_LANGS.get(str(row["id"]).split("-", 1)[0])
-    if row_lang != lang:
+    if tydiqa_lang(row["id"]) != lang:
         return None
     return dataclasses.replace(squad_from_hub(row, "tydiqa-goldp"), lang=lang)
-
-
-def squad_json(path: Path, split: str, lang: str) -> Iterator[SpanRecord | Dropped]:
-    """The SQuAD-format release JSON (DRCD, FQuAD, GermanQuAD, KorQuAD, CMRC 2018 and JaQuAD releases use it)."""
-    for rec in squad_from_json(path, split):
-        yield rec if isinstance(rec, Dropped) else dataclasses.replace(rec, lang=lang)
 
 
 def _specs() -> list:
@@ -163,7 +138,7 @@ def _specs() -> list:
             "tydiqa-goldp",
             "span",
             "squad_v2",
-            tuple(v for v in TYDI_LANGS.values() if v != "en"),
+            tuple(v for v in TYDIQA_LANGS.values() if v != "en"),
             "google-research-datasets/tydiqa",
             "secondary_task",
             "Apache-2.0",

@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from xprep.conllu import read_conllu
 from xprep.records import TaggingRecord
-from xprep.tasks.tagging import tags_from_conll
+from xprep.tasks.tagging import tags_from_conll, ud_conllu
 
 
 def ud_row(row: dict[str, Any], lang: str, names: list[str] | None) -> TaggingRecord:
@@ -21,14 +20,6 @@ def ud_row(row: dict[str, Any], lang: str, names: list[str] | None) -> TaggingRe
         tags=upos,
         meta={"source": {"dataset": "universal_dependencies"}},
     )
-
-
-def ud_conllu(path: Path, split: str, lang: str) -> Iterator[TaggingRecord]:
-    """A CoNLL-U treebank file: word forms and UPOS (multiword tokens and empty nodes skipped)."""
-    for sent in read_conllu(path):
-        yield TaggingRecord(
-            id=sent.sent_id, lang=lang, tokens=sent.forms, tags=sent.upos, meta={"source": {"dataset": str(path)}}
-        )
 
 
 def ccg_conll(path: Path, split: str, lang: str) -> Iterator[TaggingRecord]:

@@ -122,7 +122,7 @@ class TargetData(Step):
         return {"task": self.task, "lang": self.lang, "source": self.source, "limit": self.limit}
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
-        from xprep.evaluate.xtreme import load_target, load_target_train, target_sample
+        from xprep.tasks.targets import load_target, load_target_train, target_sample
 
         if self.source == "hub" and self.train:
             records = load_target_train(self.task)

@@ -77,7 +77,7 @@ class TargetRun(Step):
         return self.deps + [s for s in self.label_sets if s is not self.data]
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
-        from xprep.evaluate.xtreme import TARGETS
+        from xprep.tasks.targets import TARGETS
         from xprep.train.run import results_json, tag_labels_for, train_target
 
         inter = self.intermediate

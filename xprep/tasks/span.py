@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -95,6 +96,36 @@ def squad_from_json(path: Path, split: str) -> Iterator[SpanRecord]:
                     title=article.get("title", ""),
                     meta={"source": {"dataset": str(path)}},
                 )
+
+
+def squad_json(path: Path, split: str, lang: str) -> Iterator[SpanRecord | Dropped]:
+    """The SQuAD-format release JSON in ``lang`` (XQuAD, MLQA, TyDiQA-GoldP, DRCD, FQuAD, GermanQuAD, KorQuAD,
+    CMRC 2018 and JaQuAD releases use it)."""
+    for rec in squad_from_json(path, split):
+        yield rec if isinstance(rec, Dropped) else dataclasses.replace(rec, lang=lang)
+
+
+# TyDi QA's eleven languages, by the English name that starts each example id ("finnish-123..."). Its GoldP
+# (secondary) task has nine of them, XTREME's TyDiQA-GoldP test languages: Japanese and Thai are left out.
+TYDIQA_LANGS = {
+    "arabic": "ar",
+    "bengali": "bn",
+    "english": "en",
+    "finnish": "fi",
+    "indonesian": "id",
+    "japanese": "ja",
+    "korean": "ko",
+    "russian": "ru",
+    "swahili": "sw",
+    "telugu": "te",
+    "thai": "th",
+}
+TYDIQA_GOLDP_LANGS = ("ar", "bn", "en", "fi", "id", "ko", "ru", "sw", "te")
+
+
+def tydiqa_lang(row_id: object) -> str | None:
+    """The language of a TyDi QA example from its id prefix (None: no known prefix)."""
+    return TYDIQA_LANGS.get(str(row_id).split("-", 1)[0])
 
 
 def _specs() -> list:

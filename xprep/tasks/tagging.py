@@ -2,7 +2,7 @@
 
 Formats: CCGbank ``.auto`` derivations (``ID=`` header line, then a tree whose leaves are
 ``(<L supertag POS POS word predarg>)``) and one-token-per-line files (``token<TAB>tag``, blank line
-between sentences, ``#`` comment lines ignored).
+between sentences, ``#`` comment lines ignored). Universal Dependencies CoNLL-U treebanks (:func:`ud_conllu`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from xprep.conllu import read_conllu
 from xprep.errors import InputError
 from xprep.io import open_text
 from xprep.records import TaggingRecord
@@ -71,6 +72,15 @@ def tags_from_conll(path: Path, split: str) -> Iterator[TaggingRecord]:
             tags.append(cols[1])
     if tokens:
         yield _tagged(f"{path.stem}-{n + 1}", tokens, tags, str(path))
+
+
+def ud_conllu(path: Path, split: str, lang: str) -> Iterator[TaggingRecord]:
+    """A Universal Dependencies CoNLL-U treebank file: word forms and UPOS (multiword tokens and empty nodes
+    skipped). UD-POS (an XTREME target) and the native UD datasets read it."""
+    for sent in read_conllu(path):
+        yield TaggingRecord(
+            id=sent.sent_id, lang=lang, tokens=sent.forms, tags=sent.upos, meta={"source": {"dataset": str(path)}}
+        )
 
 
 def _specs() -> list:

@@ -1,4 +1,4 @@
-"""The XTREME target tasks: hub ids per language and loaders for the original file formats.
+"""TARGETS: the XTREME target tasks as frozen specs, hub ids per language and loaders for the original file formats.
 
 Trained tasks (XNLI, PAWS-X, UD-POS, PAN-X, XQuAD, MLQA, TyDiQA-GoldP) yield canonical records, so the
 trainer and the metrics treat them like any build. BUCC and Tatoeba are retrieval tasks: see
@@ -18,7 +18,10 @@ from typing import Any
 from xprep.errors import InputError
 from xprep.records import PairRecord, Record, TaggingRecord
 from xprep.registry import Registry
+from xprep.tasks import SAMPLES_DIR
 from xprep.tasks.pair import nli_label
+from xprep.tasks.span import TYDIQA_GOLDP_LANGS, squad_json, tydiqa_lang
+from xprep.tasks.tagging import ud_conllu
 
 csv.field_size_limit(sys.maxsize)
 
@@ -109,14 +112,10 @@ def panx_file(path: Path, lang: str) -> Iterator[TaggingRecord]:
 
 
 def _conllu(path: Path, lang: str) -> Iterator[Record]:
-    from xprep.native.tagging import ud_conllu
-
     return ud_conllu(path, "test", lang)
 
 
 def _squad(path: Path, lang: str) -> Iterator[Record]:
-    from xprep.native.span import squad_json
-
     return squad_json(path, "test", lang)
 
 
@@ -124,7 +123,6 @@ XNLI_LANGS = ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", 
 PAWSX_LANGS = ("de", "en", "es", "fr", "ja", "ko", "zh")
 XQUAD_LANGS = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
 MLQA_LANGS = ("ar", "de", "en", "es", "hi", "vi", "zh")
-TYDI_LANGS = ("ar", "bn", "en", "fi", "id", "ko", "ru", "sw", "te")
 PANX_LANGS = tuple(
     "af ar bg bn de el en es et eu fa fi fr he hi hu id it ja jv ka kk ko ml mr ms my nl pt ru sw ta te th tl tr ur "
     "vi yo zh".split()
@@ -217,7 +215,7 @@ for _spec in (
         "tydiqa",
         "span",
         "f1",
-        TYDI_LANGS,
+        TYDIQA_GOLDP_LANGS,
         "google-research-datasets/tydiqa",
         lambda lang: "secondary_task",
         "validation",
@@ -270,22 +268,9 @@ def hub_record(name: str, row: dict[str, Any], lang: str, names: list[str] | Non
             tokens=list(row["tokens"]),
             tags=[str(t) for t in tags],
         )
-    if name == "tydiqa" and not str(row["id"]).startswith(_TYDI_NAMES.get(lang, "?") + "-"):
+    if name == "tydiqa" and tydiqa_lang(row["id"]) != lang:
         return None
     return dc.replace(squad_from_hub(row, name), lang=lang)
-
-
-_TYDI_NAMES = {
-    "ar": "arabic",
-    "bn": "bengali",
-    "en": "english",
-    "fi": "finnish",
-    "id": "indonesian",
-    "ko": "korean",
-    "ru": "russian",
-    "sw": "swahili",
-    "te": "telugu",
-}
 
 
 def hash_of(row: dict[str, Any]) -> str:
@@ -324,7 +309,7 @@ def target_sample(name: str) -> Path:
     spec = TARGETS.get(name)
     if spec.sample is None:
         raise InputError(f"{name} has no embedded sample", hint="use hub or a file")
-    return Path(__file__).resolve().parent.parent / "data" / "samples" / spec.sample
+    return SAMPLES_DIR / spec.sample
 
 
 def load_target_train(name: str) -> list[Record]:
