@@ -6,7 +6,8 @@ import statistics
 
 import pytest
 
-from xprep.compare import collect, compare_rows, heatmap_values, write_comparison
+from xprep.compare import collect, compare_rows, write_comparison
+from xprep.compare_report import heatmap_values
 from xprep.errors import InputError
 from xprep.evaluate.robustness import robustness, robustness_gain
 

@@ -21,13 +21,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from xprep.evaluate.robustness import robustness, robustness_gain
+from xprep.arms import Run, arms_of, gain_columns, in_report_order, mean_sd, reference
+from xprep.evaluate.robustness import robustness
 
 UNDER_ATTACK = {"pair": "accuracy_under_attack", "choice": "accuracy_under_attack", "span": "f1_under_attack",
                 "tagging": "f1_under_attack", "transfer": "accuracy_under_attack"}  # fmt: skip
 
 
-def attach_attacks(runs_dir: Path, runs: Sequence[Any]) -> None:
+def attach_attacks(runs_dir: Path, runs: Sequence[Run]) -> None:
     """File every attack.json under ``runs_dir`` with its run: ``run.attacks[(lang, tag)] = per-language data``."""
     by_folder = {r.folder.resolve(): r for r in runs}
     for path in sorted(runs_dir.rglob("transfer.json")):  # a reference run's adversaries scored on other runs
@@ -56,7 +57,7 @@ def attach_attacks(runs_dir: Path, runs: Sequence[Any]) -> None:
             }  # fmt: skip
 
 
-def _seed_items(group: Sequence[Any], key: tuple[str, str]) -> dict[str, tuple[float, float]]:
+def _seed_items(group: Sequence[Run], key: tuple[str, str]) -> dict[str, tuple[float, float]]:
     """id -> (clean, attacked) item scores averaged over the seeds, on the ids every seed attacked."""
     maps = [r.attacks[key]["items"] for r in group if key in r.attacks]
     if not maps:
@@ -69,24 +70,20 @@ def _seed_items(group: Sequence[Any], key: tuple[str, str]) -> dict[str, tuple[f
     }
 
 
-def attack_rows(base_rows: Sequence[dict[str, Any]], runs: Sequence[Any], samples: int, seed: int) -> list[dict]:
+def attack_rows(base_rows: Sequence[dict[str, Any]], runs: Sequence[Run], samples: int, seed: int) -> list[dict]:
     """One row per (target, language, arm, attack); ``base_rows`` give each arm's clean score."""
-    from xprep.compare import _mean_sd, _reference
-
     clean = {(r["target"], r["lang"], r["arm"]): r for r in base_rows}
     rows: list[dict[str, Any]] = []
     for target in sorted({r.target for r in runs}):
-        arm_runs: dict[str, list[Any]] = {}
-        for r in (r for r in runs if r.target == target):
-            arm_runs.setdefault(r.arm, []).append(r)
+        arm_runs = arms_of(runs, target)
         keys = sorted({k for r in runs if r.target == target for k in r.attacks})
         for lang, tag in keys:
-            for arm, group in sorted(arm_runs.items(), key=lambda kv: (kv[1][0].condition != "none", kv[0])):
+            for arm, group in in_report_order(arm_runs):
                 mine = [r.attacks[(lang, tag)] for r in group if (lang, tag) in r.attacks]
                 base = clean.get((target, lang, arm))
                 if not mine or base is None:
                     continue
-                under = _mean_sd([m["metrics"][UNDER_ATTACK[m["kind"]]] for m in mine])
+                under = mean_sd([m["metrics"][UNDER_ATTACK[m["kind"]]] for m in mine])
                 stats = [robustness([c for c, _ in m["items"].values()], [a for _, a in m["items"].values()])
                          for m in mine]  # fmt: skip
                 row = {
@@ -105,17 +102,13 @@ def attack_rows(base_rows: Sequence[dict[str, Any]], runs: Sequence[Any], sample
                                                  2),
                     "items": stats[0]["n"],
                 }  # fmt: skip
-                ref = _reference(arm_runs, arm)
+                ref = reference(arm_runs, arm)
                 ours, theirs = _seed_items(group, (lang, tag)), _seed_items(arm_runs.get(ref, []), (lang, tag))
                 both = [i for i in ours if i in theirs]
                 if ref and both:
-                    g = robustness_gain(
-                        ([theirs[i][0] for i in both], [theirs[i][1] for i in both]),
-                        ([ours[i][0] for i in both], [ours[i][1] for i in both]),
-                        samples,
-                        seed,
-                    )
-                    row.update(vs=ref, gain=g["gain"], gain_ci_low=g["ci_low"], gain_ci_high=g["ci_high"])  # fmt: skip
+                    english = ([theirs[i][0] for i in both], [theirs[i][1] for i in both])
+                    row.update(gain_columns(ref, english, ([ours[i][0] for i in both], [ours[i][1] for i in both]),
+                                            samples, seed))  # fmt: skip
                 rows.append(row)
     return rows
 

@@ -82,7 +82,8 @@ def run_cmd(
 
 
 def _compare(runs_dir: Path, out: Path, tokenizer: Path | None, samples: int) -> None:
-    from xprep.compare import normalisation_notes, write_comparison
+    from xprep.compare import write_comparison
+    from xprep.compare_report import normalisation_notes
 
     notes = normalisation_notes({"given": tokenizer} if tokenizer else None, runs_dir)
     rows, files = write_comparison(runs_dir, out, notes, samples)

@@ -107,7 +107,6 @@ def train_cmd(
     condition: str | None,
 ) -> None:
     """Intermediate task -> target task -> zero-shot evaluation per language; writes OUT/results.json."""
-    from xprep.languages import check_language
     from xprep.owned import check_output_dir
     from xprep.preflight import check_encoder
     from xprep.train.loop import TrainConfig
@@ -115,58 +114,12 @@ def train_cmd(
 
     check_output_dir(out)
     check_encoder(model)
-    inter: list = []
-    from xprep.tasks import TASKS, load_task
-
-    for folder in (x.strip() for x in (intermediate or "").split(",")):
-        if not folder:
-            continue
-        if folder in TASKS and not Path(folder).exists():  # an English intermediate task by name: the hub
-            recs, skipped = list(load_task(folder, "train")), 0
-        else:
-            recs, skipped = _read_build(folder)
-        if not recs:  # training on nothing would skip the phase while results.json names it
-            raise XprepError("no intermediate records with projected labels", where=folder)
-        inter += recs
-        click.echo(f"intermediate {folder}: {len(recs)} records ({skipped} left out: labels not projected)")
-    from xprep.tasks.targets import TARGETS, load_target, load_target_train
-
-    if target_task is None and target in TARGETS and not Path(target).exists():
-        target_task, target = target, "hub"  # `--target xnli`: XTREME's English training data from the hub
-    if target_task:
-        tgt = load_target_train(target_task) if target == "hub" else load_target(target_task, "en", target)
-        skipped = 0
-        target_epochs = target_epochs or TARGETS.get(target_task).target_epochs
-    else:
-        tgt, skipped = _read_build(target)
-    if not tgt:
-        raise XprepError("no target training records with labels", where=target)
-    click.echo(f"target {target}: {len(tgt)} records ({skipped} left out)")
-    eval_sets = {}
-    for item in evals:
-        lang, _, folder = item.partition("=")
-        if not folder:
-            raise XprepError(f"bad --eval {item!r}", hint="LANG=FOLDER, e.g. de=build/xnli/de/test")
-        lang = check_language(lang, f"--eval {item}")  # it names the eval file
-        eval_sets[lang] = (
-            load_target(target_task, lang, None if folder == "hub" else folder)
-            if target_task
-            else _read_build(folder)[0]
-        )
-    base = dict(
-        learning_rate=lr,
-        batch_size=batch_size,
-        grad_accum=grad_accum,
-        warmup=warmup,
-        max_length=max_length,
-        stride=stride,
-        seed=seed,
-        device=device,
-        precision=precision,
-        max_steps=max_steps,
-        tf32=tf32,
-        final_checkpoint=final_checkpoint,
-    )
+    inter = _intermediate_records(intermediate)
+    tgt, target, target_task, target_epochs = _target_records(target, target_task, target_epochs)
+    eval_sets = _eval_sets(evals, target_task)
+    base = dict(learning_rate=lr, batch_size=batch_size, grad_accum=grad_accum, warmup=warmup,
+                max_length=max_length, stride=stride, seed=seed, device=device, precision=precision,
+                max_steps=max_steps, tf32=tf32, final_checkpoint=final_checkpoint)  # fmt: skip
     result = run_two_phase(
         model,
         out,
@@ -182,6 +135,65 @@ def train_cmd(
     rows = [[r["task"], r["lang"], r["metric"], r["value"], r["n"]] for r in result["results"]]
     click.echo(_table(rows, ["target", "lang", "metric", "value (%)", "n"]))
     click.echo(f"results: {out / 'results.json'} (per-item scores: {out / 'eval'})")
+
+
+def _intermediate_records(intermediate: str | None) -> list:
+    """--intermediate's records: build folders, or English tasks by name from the hub (each one non-empty)."""
+    from xprep.tasks import TASKS, load_task
+
+    inter: list = []
+    for folder in (x.strip() for x in (intermediate or "").split(",")):
+        if not folder:
+            continue
+        if folder in TASKS and not Path(folder).exists():  # an English intermediate task by name: the hub
+            recs, skipped = list(load_task(folder, "train")), 0
+        else:
+            recs, skipped = _read_build(folder)
+        if not recs:  # training on nothing would skip the phase while results.json names it
+            raise XprepError("no intermediate records with projected labels", where=folder)
+        inter += recs
+        click.echo(f"intermediate {folder}: {len(recs)} records ({skipped} left out: labels not projected)")
+    return inter
+
+
+def _target_records(
+    target: str, target_task: str | None, target_epochs: float | None
+) -> tuple[list, str, str | None, float | None]:
+    """--target's training records, with --target and --target-task resolved (``--target xnli``: the hub) and
+    the study's epochs for that task where none were given."""
+    from xprep.tasks.targets import TARGETS, load_target, load_target_train
+
+    if target_task is None and target in TARGETS and not Path(target).exists():
+        target_task, target = target, "hub"  # `--target xnli`: XTREME's English training data from the hub
+    if target_task:
+        tgt = load_target_train(target_task) if target == "hub" else load_target(target_task, "en", target)
+        skipped = 0
+        target_epochs = target_epochs or TARGETS.get(target_task).target_epochs
+    else:
+        tgt, skipped = _read_build(target)
+    if not tgt:
+        raise XprepError("no target training records with labels", where=target)
+    click.echo(f"target {target}: {len(tgt)} records ({skipped} left out)")
+    return tgt, target, target_task, target_epochs
+
+
+def _eval_sets(evals: tuple[str, ...], target_task: str | None) -> dict[str, list]:
+    """Language -> evaluation records of each --eval LANG=FOLDER (a file or hub with --target-task)."""
+    from xprep.languages import check_language
+    from xprep.tasks.targets import load_target
+
+    eval_sets = {}
+    for item in evals:
+        lang, _, folder = item.partition("=")
+        if not folder:
+            raise XprepError(f"bad --eval {item!r}", hint="LANG=FOLDER, e.g. de=build/xnli/de/test")
+        lang = check_language(lang, f"--eval {item}")  # it names the eval file
+        eval_sets[lang] = (
+            load_target(target_task, lang, None if folder == "hub" else folder)
+            if target_task
+            else _read_build(folder)[0]
+        )
+    return eval_sets
 
 
 @main.command("evaluate")
@@ -327,14 +339,14 @@ def perturb_cmd(
     """Write a seeded, label-preserving perturbed copy of a test set (records.jsonl, a build folder, a test file
     in the task's release format with --lang, e.g. xquad.de.json, or a Tatoeba/BUCC folder)."""
     if task in ("tatoeba", "bucc"):  # retrieval folders: only the non-English side is perturbed
-        from xprep.evaluate.perturb_retrieval import perturb_retrieval
+        from xprep.perturb.retrieval import perturb_retrieval
 
         man = perturb_retrieval(source, out, perturbation, rate, seed, lexicons)
         for name, a in man["computed"]["applied"].items():
             click.echo(f"{name}: requested rate {rate}, applied {a['rate']} ({a['changed']} of {a['units']} words)")
         click.echo(f"output: {out}")
         return
-    from xprep.evaluate.perturb import perturb_file
+    from xprep.perturb.testsets import perturb_file
 
     chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
     man = perturb_file(source, out, perturbation, rate, seed, task, chosen, lexicons, lang)

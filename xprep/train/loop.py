@@ -149,15 +149,10 @@ def train_tasks(
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     set_matmul_precision(cfg)
-    params: dict[int, Any] = {}
-    for task in tasks:
-        task.model.to(cfg.device).train()
-        if cfg.freeze_embeddings:  # XLM-R's 250k-row matrix: most of a small encoder's weights, little of its work
-            task.model.get_input_embeddings().weight.requires_grad_(False)
-        params.update({id(p): p for p in task.model.parameters() if p.requires_grad})
+    params = _trainable(tasks, cfg)
     n_records = sum(len(t.records) for t in tasks)
     total = cfg.max_steps or max(1, math.ceil(n_records / cfg.batch_size / cfg.grad_accum * cfg.epochs))
-    opt = torch.optim.AdamW(list(params.values()), lr=cfg.learning_rate)
+    opt = torch.optim.AdamW(params, lr=cfg.learning_rate)
     warm = int(total * cfg.warmup)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm))
@@ -173,21 +168,11 @@ def train_tasks(
     while run.step < total:
         k = rng.choices(range(len(tasks)), weights=weights)[0] if len(tasks) > 1 else 0
         run.sampled[k] += 1
-        task = tasks[k]
-        batch = [task.records[i] for i in run.streams[k].next_indices()]
-        enc = encode(batch, tok, cfg.max_length, cfg.stride, task.tag_labels)
-        inputs = {name: v.to(cfg.device) for name, v in enc.inputs.items()}
-        if isinstance(enc.labels, dict):
-            inputs.update({name: v.to(cfg.device) for name, v in enc.labels.items()})
-        else:
-            inputs["labels"] = enc.labels.to(cfg.device)
-        with autocast(cfg):
-            loss = task.model(**inputs).loss / cfg.grad_accum
-        scaler.scale(loss).backward()
+        loss = _backward(tasks[k], run.streams[k], tok, cfg, scaler)
         run.micro += 1
         if run.micro % cfg.grad_accum == 0:
             scaler.unscale_(opt)  # clip the true gradients
-            torch.nn.utils.clip_grad_norm_(list(params.values()), 1.0)
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
             scaler.step(opt)
             scaler.update()
             sched.step()
@@ -199,6 +184,34 @@ def train_tasks(
             if progress:
                 progress(run.step, run.losses[-1])
     return {"steps": run.step, "losses": run.losses, "batches_per_task": run.sampled}
+
+
+def _trainable(tasks: Sequence[Task], cfg: TrainConfig) -> list[Any]:
+    """The tasks' models on the device in training mode; their trainable parameters, each once (the
+    encoder is shared)."""
+    params: dict[int, Any] = {}
+    for task in tasks:
+        task.model.to(cfg.device).train()
+        if cfg.freeze_embeddings:  # XLM-R's 250k-row matrix: most of a small encoder's weights, little of its work
+            task.model.get_input_embeddings().weight.requires_grad_(False)
+        params.update({id(p): p for p in task.model.parameters() if p.requires_grad})
+    return list(params.values())
+
+
+def _backward(task: Task, stream: BatchStream, tok: Any, cfg: TrainConfig, scaler: Any) -> Any:
+    """One micro-batch of ``task``: encode, forward, scaled backward; returns its loss over ``grad_accum``
+    (a tensor: read on optimizer steps only, no device sync per micro-batch)."""
+    batch = [task.records[i] for i in stream.next_indices()]
+    enc = encode(batch, tok, cfg.max_length, cfg.stride, task.tag_labels)
+    inputs = {name: v.to(cfg.device) for name, v in enc.inputs.items()}
+    if isinstance(enc.labels, dict):
+        inputs.update({name: v.to(cfg.device) for name, v in enc.labels.items()})
+    else:
+        inputs["labels"] = enc.labels.to(cfg.device)
+    with autocast(cfg):
+        loss = task.model(**inputs).loss / cfg.grad_accum
+    scaler.scale(loss).backward()
+    return loss
 
 
 @dataclass
