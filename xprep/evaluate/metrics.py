@@ -31,6 +31,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from xprep.errors import InputError
+from xprep.mt.langcodes import NO_SPACE_LANGS
+from xprep.text import words
 
 # --- SQuAD v1.1 --------------------------------------------------------------------------------------
 _EN_ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -130,8 +132,6 @@ def mlqa_f1(prediction: str, golds: Sequence[str], lang: str) -> float:
 def token_f1(prediction: str, golds: Sequence[str], lang: str | None = None) -> float:
     """SQuAD-normalised overlap F1 with grapheme clusters as tokens for scripts written without spaces (zh, ja,
     th, ...), so that a near miss in Chinese is not all-or-nothing. Used for projection quality only."""
-    from xprep.mt.langcodes import NO_SPACE_LANGS
-    from xprep.projection.words import words
 
     def tokens(text: str) -> list[str]:
         norm = squad_normalise(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from xprep.text import is_unspaced, word_spans
+from xprep.text import is_unspaced, word_spans, words
 
 __all__ = ["UNITS", "covered", "is_unspaced", "whitespace_spans", "word_spans", "words"]
 
@@ -22,11 +22,6 @@ def whitespace_spans(text: str) -> list[tuple[int, int]]:
 
 
 UNITS = {"words": word_spans, "graphemes": partial(word_spans, unspaced="graphemes"), "whitespace": whitespace_spans}
-
-
-def words(text: str, unspaced: str = "words") -> list[str]:
-    """The word units of ``text`` as strings."""
-    return [text[a:b] for a, b in word_spans(text, unspaced)]
 
 
 def covered(spans: list[tuple[int, int]], start: int, end: int) -> list[int]:
