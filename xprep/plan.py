@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xprep.recipes import BUILT_ENCODERS, Condition, Recipe, Target, condition_kind
+from xprep.recipes import Condition, Recipe, Target
 from xprep.retrieval_plan import RetrievalPerturb, Retrieve, retrieval_plan
+from xprep.settings import BUILT_ENCODERS, condition_kind
 from xprep.steps.base import Step
 from xprep.steps.data import EncoderModel, EnglishData, MtModel, NativeBuild, PerturbData, TargetData, TranslateBuild
 from xprep.steps.training import Attack, Evaluate, Intermediate, TargetRun

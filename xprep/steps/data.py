@@ -7,8 +7,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from xprep.recipes import E5_ENCODER, NativePart, PerturbationSpec
-from xprep.settings import TranslateSettings
+from xprep.recipes import NativePart, PerturbationSpec
+from xprep.settings import E5_ENCODER, TranslateSettings
 from xprep.steps.base import RunContext, Step, note_started, write_records
 
 
