@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xprep.errors import XprepError
-from xprep.evaluate.perturb import read_lexicons
+from xprep.perturb.lexicons import read_lexicons
 from xprep.io import read_records
 from xprep.manifest import Manifest
 from xprep.native import NATIVE, load_native

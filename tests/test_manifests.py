@@ -43,7 +43,7 @@ def test_every_field_is_documented(kind):
 
 @pytest.fixture
 def perturbed(tmp_path):
-    from xprep.evaluate.perturb import perturb_file
+    from xprep.perturb.testsets import perturb_file
     from xprep.tasks.targets import target_sample
 
     out = tmp_path / "xnli-de-typos"
@@ -79,7 +79,7 @@ def test_verify_refuses_an_undocumented_field_and_a_forged_signature(perturbed):
 
 
 def test_verify_explain_and_against(perturbed, tmp_path):
-    from xprep.evaluate.perturb import perturb_file
+    from xprep.perturb.testsets import perturb_file
     from xprep.tasks.targets import target_sample
 
     other = tmp_path / "xnli-de-typos-seed1"

@@ -105,7 +105,7 @@ def test_english_intermediate_files(task, rel, count):
 
 
 def test_muse_lexicons_read_in_full():
-    from xprep.evaluate.perturb import read_lexicons
+    from xprep.perturb.lexicons import read_lexicons
 
     files = sorted((SHARED_DATA / "lexicons" / "muse").glob("en-*.txt"))
     if not files:

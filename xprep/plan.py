@@ -84,6 +84,7 @@ def _builds(recipe: Recipe, cond: Condition, root: Path, mt: MtModel | None, don
 
 def _target_data(recipe: Recipe, tgt: Target, root: Path) -> DataSets:
     """A target's English training data, its clean evaluation sets and their perturbations that apply."""
+    from xprep.perturb.registry import applies
     from xprep.tasks.targets import TARGETS
 
     folder = root / "data" / tgt.task
@@ -150,15 +151,6 @@ def describe(cond: Condition) -> str:
     if kind == "mixed":
         return "+".join(cond.parts)
     return ",".join(cond.tasks) or "none"
-
-
-def applies(perturbation: str, kind: str, task: str) -> bool:
-    """Whether a perturbation can run on a target without breaking its labels (else it is left out)."""
-    if perturbation == "word-order":
-        return kind in ("pair", "choice") and task != "pawsx"
-    if perturbation == "distractor":
-        return kind == "span"
-    return True
 
 
 def plan_table(steps: list[Step]) -> list[list[str]]:

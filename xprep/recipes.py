@@ -244,7 +244,7 @@ def _check_name(registry: Any, name: str, file: str, path: str) -> None:
 
 def _validate(recipe: Recipe, file: str) -> None:
     """Names and cross-references: tasks, targets, languages, perturbations, native datasets, mixed parts."""
-    from xprep.evaluate.perturb import PERTURBATIONS
+    from xprep.perturb.registry import PERTURBATIONS
     from xprep.native import NATIVE
     from xprep.tasks import TASKS
     from xprep.tasks.targets import TARGETS

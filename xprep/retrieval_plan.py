@@ -2,8 +2,8 @@
 
 Retrieval is not fine-tuned: each condition's intermediate encoder (the base encoder for ``none``) embeds
 the sentences directly, as XTREME evaluates retrieval. The perturbations of the recipe that apply to
-sentences (not word-order or distractor) are applied to the non-English side of the folder
-(``xprep perturb --task tatoeba``). Scores go to ``runs/<condition>/<task>/seed0/eval/TASK.LANG.TAG.json``
+sentences (their registry entry declares the ``retrieval`` kind) are applied to the non-English side of the
+folder (``xprep perturb --task tatoeba``). Scores go to ``runs/<condition>/<task>/seed0/eval/TASK.LANG.TAG.json``
 with per-item correctness (one item per English query), so ``xprep compare`` reports them like a target.
 """
 
@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xprep.errors import RecipeError
+from xprep.perturb.registry import applies
 from xprep.steps.base import RunContext, Step
 
 if TYPE_CHECKING:
     from xprep.recipes import Condition, PerturbationSpec, Recipe
 
 RETRIEVAL_TASKS = ("tatoeba", "bucc")
-NOT_FOR_SENTENCES = ("word-order", "distractor")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def retrieval_plan(
     for spec in recipe.retrieval:
         sets: dict[str, RetrievalPerturb | None] = {"clean": None}
         for pert in recipe.perturbations:
-            if pert.name in NOT_FOR_SENTENCES:
+            if not applies(pert.name, "retrieval", spec.task):
                 continue
             folder = root / "data" / spec.task / pert.label
             sets[pert.label] = RetrievalPerturb(name=f"{spec.task} {pert.label}", folder=folder, spec=pert,
@@ -103,7 +103,7 @@ class RetrievalPerturb(Step):
         return {**dataclasses.asdict(self.spec), "task": self.task, "data": self.data}
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
-        from xprep.evaluate.perturb_retrieval import perturb_retrieval
+        from xprep.perturb.retrieval import perturb_retrieval
 
         p = self.spec
         man = perturb_retrieval(Path(self.data), self.folder, p.name, p.rate, p.seed, p.lexicons)

@@ -20,8 +20,9 @@ from xprep.attack.run import AttackConfig, attack_example, resolve
 from xprep.attack.sites import View
 from xprep.attack.transforms import TransformContext
 from xprep.attack.victim import OutputCache, Victim
-from xprep.evaluate.perturb_edits import _WORD, protected_word
 from xprep.hashing import stable_hash
+from xprep.perturb.edits import WORD as _WORD
+from xprep.perturb.edits import protected_word
 from xprep.records import PairRecord, SpanRecord, TaggingRecord
 
 SCRIPTS = {

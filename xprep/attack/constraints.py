@@ -23,7 +23,7 @@ from typing import Any
 from xprep.attack.sites import APPEND, Site, View
 from xprep.attack.stopwords import is_stopword
 from xprep.attack.transforms import Candidate
-from xprep.evaluate.perturb_edits import protected_word
+from xprep.perturb.edits import protected_word
 from xprep.records import PairRecord, SpanRecord, TaggingRecord
 from xprep.registry import Registry
 

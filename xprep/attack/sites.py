@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from xprep.evaluate.perturb_edits import _WORD
+from xprep.perturb.edits import WORD as _WORD
 from xprep.records import ChoiceRecord, PairRecord, Record, SpanRecord, TaggingRecord
 
 APPEND = "+append"  # the site key of a sentence appended after a QA context (distractors)

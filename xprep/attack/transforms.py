@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from xprep.attack.lexicon import Lexicon
 from xprep.attack.sites import APPEND, Site
-from xprep.evaluate.perturb import PERTURBATIONS, example_rng
+from xprep.perturb.edits import example_rng
+from xprep.perturb.registry import PERTURBATIONS
 from xprep.records import Record
 from xprep.registry import Registry
 

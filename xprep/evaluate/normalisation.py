@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from xprep.evaluate.perturb import PERTURBATIONS, perturb_record
+from xprep.perturb.apply import perturb_record
+from xprep.perturb.registry import PERTURBATIONS
 from xprep.records import TaggingRecord
 
 WORD_LEVEL = ("typos", "diacritics", "casing", "punctuation", "fullwidth", "zero-width", "homoglyphs")

@@ -40,8 +40,8 @@ SIGNATURE = (
 
 
 def _names() -> dict[str, list[str]]:
-    from xprep.evaluate.perturb import PERTURBATIONS
     from xprep.mt.families import FAMILIES
+    from xprep.perturb.registry import PERTURBATIONS
     from xprep.projection.align import ALIGNERS
     from xprep.projection.methods import PROJECTORS
     from xprep.quality.checks import CHECKS

@@ -151,7 +151,7 @@ class PerturbData(Step):
         return [self.clean]
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
-        from xprep.evaluate.perturb import perturb_file
+        from xprep.perturb.testsets import perturb_file
 
         p = self.spec
         clean = Path(self.clean.made()["records"])

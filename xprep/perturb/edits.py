@@ -1,7 +1,8 @@
 """The word-level edits of the perturbations and of the attacks: one primitive over a text with protected
-ranges (:func:`_word_edit`), the edits themselves (typos, diacritics, casing, homoglyphs, punctuation, full-width,
-zero-width, code-switching) and MUSE lexicon reading. :mod:`xprep.evaluate.perturb` registers them and applies
-the label-preservation rules per kind; :mod:`xprep.attack` searches over them.
+ranges (:func:`edit_text`), the edits themselves (typos, diacritics, casing, homoglyphs, punctuation, full-width,
+zero-width, code-switching), the per-example generator and the words a pair perturbation never touches.
+:mod:`xprep.perturb.registry` registers the edits, :mod:`xprep.perturb.records` applies them under the
+label-preservation rules of each kind; :mod:`xprep.attack` searches over them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 
 import regex
 
-from xprep.errors import InputError
 from xprep.hashing import stable_hash
 
 NEGATIONS = frozenset(
@@ -22,7 +22,7 @@ NEGATIONS = frozenset(
     "ليس لم لن değil yok hapana si".split()
 )
 OPTIONAL_MARK_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "ARABIC", "HEBREW")
-_WORD = regex.compile(r"\p{L}[\p{L}\p{M}'’-]*|\p{N}+|\S", regex.UNICODE)
+WORD = regex.compile(r"\p{L}[\p{L}\p{M}'’-]*|\p{N}+|\S", regex.UNICODE)
 
 
 def example_rng(seed: int, perturbation: str, task: str, lang: str, rec_id: str, field: str) -> random.Random:
@@ -38,13 +38,15 @@ def protected_word(word: str, first: bool) -> bool:
 # --- edit primitives on one text with protected character ranges ------------------------------------
 @dataclass
 class Edited:
+    """A text after :func:`edit_text`, with what changed and where every old character went."""
+
     text: str
     changed: int  # units changed
     units: int  # units that could have changed
     offset_map: list[int]  # old character index -> new character index (len(old) + 1 entries)
 
 
-def _word_edit(
+def edit_text(
     text: str,
     rng: random.Random,
     rate: float,
@@ -57,7 +59,7 @@ def _word_edit(
     out: list[str] = []
     omap: list[int] = []
     pos = changed = units = cur = 0
-    words = list(_WORD.finditer(text))
+    words = list(WORD.finditer(text))
     for k, m in enumerate(words):
         a, b = m.span()
         gap = text[pos:a]  # text between words is copied
@@ -122,7 +124,7 @@ KEYBOARD_NEIGHBOURS = {
 }
 
 
-def _typo(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+def typo(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     """One keyboard typo, swap, deletion or insertion on grapheme clusters."""
     g = regex.findall(r"\X", word)
     if len(g) < 2:
@@ -141,7 +143,8 @@ def _typo(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     return "".join(g)
 
 
-def _strip_marks(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+def strip_marks(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+    """The word without the combining marks of scripts where marks are optional (Hindi's vowel signs stay)."""
     out = []
     for ch in unicodedata.normalize("NFD", word):
         if unicodedata.combining(ch):
@@ -153,7 +156,8 @@ def _strip_marks(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def _casing(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+def flip_case(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+    """A lower-case word upper-cased, any other lower-cased; uncased scripts unchanged; Turkish dotted/dotless i."""
     if word.lower() == word.upper():
         return word  # uncased script
     if ctx.get("lang") == "tr":
@@ -183,7 +187,8 @@ HOMOGLYPHS = {
 }
 
 
-def _homoglyph(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+def swap_homoglyph(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+    """One Latin letter of the word swapped for its Cyrillic look-alike (the word unchanged when it has none)."""
     idx = [i for i, ch in enumerate(word) if ch in HOMOGLYPHS]
     if not idx:
         return word
@@ -191,17 +196,17 @@ def _homoglyph(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     return word[:i] + HOMOGLYPHS[word[i]] + word[i + 1 :]
 
 
-def _punctuation(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+def stray_punctuation(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     """Punctuation noise: a stray mark after the word."""
     return word + rng.choice([",", ";", ":", "!", "?", "..."])
 
 
-def _fullwidth(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+def to_fullwidth(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     """ASCII letters and digits as their full-width forms (U+FF01..U+FF5E): a visual attack."""
     return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in word)
 
 
-def _zero_width(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+def insert_zero_width(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     """A zero-width space (U+200B) between two grapheme clusters of the word: invisible when rendered."""
     g = regex.findall(r"\X", word)
     if len(g) < 2:
@@ -210,31 +215,10 @@ def _zero_width(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     return "".join(g[:i]) + "\u200b" + "".join(g[i:])
 
 
-def _code_switch(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
+def code_switch(word: str, rng: random.Random, ctx: dict[str, Any]) -> str:
     """The word's translation from a bilingual lexicon (another language), case kept; unknown words stay."""
     options = ctx.get("lexicon", {}).get(word.lower())
     if not options:
         return word
     new = rng.choice(options)
     return new[:1].upper() + new[1:] if word[:1].isupper() else new
-
-
-def read_lexicons(paths: Sequence[Any]) -> dict[str, list[str]]:
-    """``word<TAB>translation`` (MUSE) files merged into word -> translations; bad lines raise InputError."""
-    from pathlib import Path
-
-    from xprep.io import read_text
-
-    out: dict[str, list[str]] = {}
-    for path in paths:
-        path = Path(path)
-        if not path.is_file():
-            raise InputError("lexicon not found", where=str(path))
-        for lineno, line in enumerate(read_text(path).splitlines(), 1):
-            if not line.strip():
-                continue
-            parts = line.split("\t") if "\t" in line else line.split(" ", 1)
-            if len(parts) != 2 or not parts[1].strip():
-                raise InputError("expected 'word<TAB>translation'", where=f"{path}:{lineno}")
-            out.setdefault(parts[0].strip().lower(), []).append(parts[1].strip())
-    return out

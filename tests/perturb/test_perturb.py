@@ -5,7 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xprep.errors import InputError
-from xprep.evaluate.perturb import PERTURBATIONS, example_rng, perturb_record
+from xprep.perturb.apply import perturb_record
+from xprep.perturb.edits import example_rng
+from xprep.perturb.registry import PERTURBATIONS
 from xprep.records import PairRecord, SpanRecord, TaggingRecord
 
 TEXT = (
@@ -201,7 +203,7 @@ def test_distractor_appends_a_sentence_from_another_context():
 
 
 def test_retrieval_perturbs_only_the_non_english_side(tmp_path):
-    from xprep.evaluate.perturb_retrieval import perturb_retrieval
+    from xprep.perturb.retrieval import perturb_retrieval
 
     src = tmp_path / "tatoeba"
     src.mkdir()

@@ -3,8 +3,8 @@
 Tatoeba folders hold ``tatoeba.X-eng.X`` / ``tatoeba.X-eng.eng`` line-aligned pairs; BUCC folders hold
 ``{lang}-en.{split}.{lang}`` / ``.en`` (``id<TAB>sentence``) and ``.gold``. The non-English sentences go
 through the same word-level edits as every other kind (the same per-sentence SHA-256 seeding, NFC, grapheme
-clusters); English files and gold files are copied as they are. Order-changing perturbations and QA
-distractors do not apply to retrieval.
+clusters); English files and gold files are copied as they are. Perturbations whose registry entry does not
+declare the ``retrieval`` kind (word order, QA distractors) are refused.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from xprep.errors import InputError
-from xprep.evaluate.perturb import PERTURBATIONS, _word_edit, check_request, example_rng, lexicon_for
+from xprep.perturb.lexicons import lexicon_for
+from xprep.perturb.records import edit_sentence
+from xprep.perturb.registry import PERTURBATIONS
+from xprep.perturb.spec import Request
 
 _TATOEBA = re.compile(r"^tatoeba\.([a-z]{3})-eng\.([a-z]{3})$")
 _BUCC = re.compile(r"^([a-z]{2})-en\.([a-z]+)\.([a-z]{2}|gold)$")
@@ -27,14 +29,13 @@ _BUCC = re.compile(r"^([a-z]{2})-en\.([a-z]+)\.([a-z]{2}|gold)$")
 def perturb_sentence(
     text: str, name: str, rate: float, seed: int, task: str, lang: str, sid: str, lexicon: dict | None = None
 ) -> tuple[str, int, int]:
-    """(perturbed text, words changed, words that could change) for one sentence."""
+    """(perturbed text, words changed, words that could change) for one sentence; a perturbation that does
+    not declare the retrieval kind, a missing lexicon or a bad rate raise InputError."""
     spec = PERTURBATIONS.get(name)
-    if spec.reorders or name == "distractor":
+    if spec.refusal("retrieval", task) is not None:
         raise InputError(f"'{name}' does not apply to retrieval", hint="word-level perturbations only")
-    check_request(name, rate, lexicon)
-    ctx = {"lang": lang, "lexicon": lexicon or {}}
-    rng = example_rng(seed, name, task, lang, sid, "text")
-    ed = _word_edit(unicodedata.normalize("NFC", text), rng, rate, (), lambda w, r: spec.edit(w, r, ctx), False, None)
+    spec.check_request(rate, lexicon)
+    ed = edit_sentence(spec, Request(name, rate, seed, task, lexicon=lexicon), text, lang, sid)
     return ed.text, ed.changed, ed.units
 
 
