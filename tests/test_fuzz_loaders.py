@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xprep.errors import XprepError
-from xprep.perturb.lexicons import read_lexicons
 from xprep.io import read_records
 from xprep.manifest import Manifest
 from xprep.native import NATIVE, load_native
+from xprep.perturb.lexicons import read_lexicons
 from xprep.recipes import parse_recipe
 from xprep.tasks import TASKS, load_task
 
