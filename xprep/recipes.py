@@ -244,8 +244,8 @@ def _check_name(registry: Any, name: str, file: str, path: str) -> None:
 
 def _validate(recipe: Recipe, file: str) -> None:
     """Names and cross-references: tasks, targets, languages, perturbations, native datasets, mixed parts."""
-    from xprep.perturb.registry import PERTURBATIONS
     from xprep.native import NATIVE
+    from xprep.perturb.registry import PERTURBATIONS
     from xprep.tasks import TASKS
     from xprep.tasks.targets import TARGETS
 
