@@ -172,3 +172,17 @@ def test_hub_adapters_on_hub_shaped_rows():
         "tau/commonsense_qa",
     )
     assert cs.label == 2 and cs.context == ""
+
+
+def test_tydiqa_language_tables():
+    """TyDi QA has eleven languages (its ids start with their English names); GoldP, XTREME's TyDiQA
+    target, has nine of them: Japanese and Thai are left out."""
+    from xprep.tasks.span import TYDIQA_GOLDP_LANGS, TYDIQA_LANGS, tydiqa_lang
+    from xprep.tasks.targets import TARGETS
+
+    assert len(TYDIQA_LANGS) == 11 and len(TYDIQA_GOLDP_LANGS) == 9
+    assert set(TYDIQA_LANGS.values()) - set(TYDIQA_GOLDP_LANGS) == {"ja", "th"}
+    assert TARGETS.get("tydiqa").langs == TYDIQA_GOLDP_LANGS
+    cases = [("finnish-123-0", "fi"), ("english-7", "en"), ("thai-1", "th"), ("klingon-1", None), ("finnish", None)]
+    for row_id, lang in cases:
+        assert tydiqa_lang(row_id) == lang, row_id

@@ -124,8 +124,9 @@ TYDIQA_GOLDP_LANGS = ("ar", "bn", "en", "fi", "id", "ko", "ru", "sw", "te")
 
 
 def tydiqa_lang(row_id: object) -> str | None:
-    """The language of a TyDi QA example from its id prefix (None: no known prefix)."""
-    return TYDIQA_LANGS.get(str(row_id).split("-", 1)[0])
+    """The language of a TyDi QA example from its id prefix, ``finnish-...`` (None: no known prefix)."""
+    prefix, dash, _ = str(row_id).partition("-")
+    return TYDIQA_LANGS.get(prefix) if dash else None
 
 
 def _specs() -> list:
