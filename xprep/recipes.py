@@ -244,17 +244,21 @@ def _check_name(registry: Any, name: str, file: str, path: str) -> None:
 
 def _validate(recipe: Recipe, file: str) -> None:
     """Names and cross-references: tasks, targets, languages, perturbations, native datasets, mixed parts."""
-    from xprep.native import NATIVE
-    from xprep.perturb.registry import PERTURBATIONS
-    from xprep.tasks import TASKS
-    from xprep.tasks.targets import TARGETS
-
     if not recipe.conditions:
         raise _fail(file, "conditions", "at least one condition is needed")
     if not recipe.targets:
         raise _fail(file, "targets", "at least one target is needed")
     if not recipe.seeds:
         raise _fail(file, "seeds", "at least one seed is needed")
+    _validate_conditions(recipe, file)
+    _validate_targets(recipe, file)
+    _validate_perturbations(recipe, file)
+
+
+def _validate_conditions(recipe: Recipe, file: str) -> None:
+    from xprep.native import NATIVE
+    from xprep.tasks import TASKS
+
     names = [c.name for c in recipe.conditions]
     for i, cond in enumerate(recipe.conditions):
         where = f"conditions[{i}]"
@@ -286,6 +290,11 @@ def _validate(recipe: Recipe, file: str) -> None:
                     raise _fail(
                         file, f"{where}.parts[{j}]", f"'{p}' is not an english, translated or native condition here"
                     )
+
+
+def _validate_targets(recipe: Recipe, file: str) -> None:
+    from xprep.tasks.targets import TARGETS
+
     for i, tgt in enumerate(recipe.targets):
         _check_name(TARGETS, tgt.task, file, f"targets[{i}].task")
         spec = TARGETS.get(tgt.task)
@@ -299,6 +308,11 @@ def _validate(recipe: Recipe, file: str) -> None:
         for what, src in [("train", tgt.train), *((f"eval.{k}", v) for k, v in tgt.eval_sets().items())]:
             if src == "sample" and spec.sample is None:
                 raise _fail(file, f"targets[{i}].{what}", f"{tgt.task} has no embedded sample", "hub or a file")
+
+
+def _validate_perturbations(recipe: Recipe, file: str) -> None:
+    from xprep.perturb.registry import PERTURBATIONS
+
     tags = [p.label for p in recipe.perturbations]
     for i, pert in enumerate(recipe.perturbations):
         _check_name(PERTURBATIONS, pert.name, file, f"perturbations[{i}].name")

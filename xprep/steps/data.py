@@ -210,9 +210,9 @@ class TranslateBuild(Step):
         return {"records": str(cell_dir(self.folder, self.task, self.lang, self.split) / "records.jsonl")}
 
     def job(self, progress: bool) -> Any:
-        """The :class:`~xprep.pipeline.TranslateJob` of this cell, from the recipe's translate settings."""
+        """The :class:`~xprep.job.TranslateJob` of this cell, from the recipe's translate settings."""
+        from xprep.job import TranslateJob
         from xprep.mt.engine import DecodingSettings, DeviceOptions
-        from xprep.pipeline import TranslateJob
         from xprep.projection.methods import parse_chain
         from xprep.quality.pool import check_workers
 
