@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from xprep import __version__
+from xprep.cell import open_cell
 from xprep.drops import split_counts
 from xprep.errors import InputError
 from xprep.hashing import stable_hash
-from xprep.io import atomic_dir, read_records, sha256_file, source_sha256, write_hf_dataset, write_jsonl
+from xprep.io import read_records, source_sha256
 from xprep.languages import check_language
-from xprep.manifest import RECORDS, Manifest, mark_complete, peak_rss_mb, versions
+from xprep.manifest import RECORDS, Manifest
 from xprep.native import NATIVE, load_native
 from xprep.owned import check_name, check_output_dir
 from xprep.quality.checks import detect_language, langdetect_supports
@@ -85,19 +86,10 @@ def check_records(records: list[Record], lang: str) -> dict[str, Any]:
 def _write_cell(
     final: Path, records: list[Record], declared: dict[str, Any], computed: dict[str, Any], kind: str
 ) -> Manifest:
-    man = Manifest(declared=declared)
-    with atomic_dir(final) as tmp:
-        write_jsonl(tmp / RECORDS, (r.to_dict() for r in records))
-        write_hf_dataset(tmp / RECORDS, tmp, kind)
-        man.computed = {
-            **computed,
-            "records_sha256": sha256_file(tmp / RECORDS),
-            "peak_rss_mb": peak_rss_mb(),
-            "versions": versions(),
-        }
-        man.write(tmp)
-        mark_complete(tmp, man)
-    return man
+    with open_cell(final, Manifest(declared=declared), kind) as cell:
+        for rec in records:
+            cell.write(rec)
+        return cell.finish(computed)
 
 
 def build_native(
@@ -164,6 +156,28 @@ def build_mix(
         raise InputError("no parts to mix", hint="--part build/mnli/en/train:0.5 --part build/ocnli/zh/train:0.5")
     check_name(name, "mix name", "--name")
     check_output_dir(out)
+    loaded, kind = _load_parts(parts)
+    size = size or sum(len(recs) for _, _, recs in loaded)
+    mixed, per_source = _sample_parts(loaded, size, seed)
+    declared = {
+        "xprep_version": __version__,
+        "command": command,
+        "task": {"name": name, "kind": kind, "split": "train", "limit": None},
+        "mix": {"parts": [{"path": str(p), "weight": w} for p, w, _ in loaded], "size": size, "seed": seed},
+        "languages": {"source": "mix", "target": "mix"},
+        "projection": [],
+    }
+    computed = {
+        "counts": {"in": len(mixed), "out": len(mixed), "dropped": 0, "dropped_by_reason": {}},
+        "mix": per_source,
+        "languages": dict(Counter(r.lang for r in mixed)),
+    }
+    final = out / name / "mix" / "train"
+    return final, _write_cell(final, mixed, declared, computed, kind)
+
+
+def _load_parts(parts: list[tuple[Path, float]]) -> tuple[list[tuple[Path, float, list[Record]]], str]:
+    """Every part's records, and the one task kind they share (anything else is a one-line error)."""
     loaded = []
     for path, weight in parts:
         if weight <= 0:
@@ -175,8 +189,14 @@ def build_mix(
     kinds = {r.KIND for _, _, recs in loaded for r in recs[:1]}
     if len(kinds) != 1:
         raise InputError(f"parts mix task kinds {sorted(kinds)}; a mixed corpus needs one kind")
+    return loaded, kinds.pop()
+
+
+def _sample_parts(
+    loaded: list[tuple[Path, float, list[Record]]], size: int, seed: int
+) -> tuple[list[Record], list[dict[str, Any]]]:
+    """``round(size * weight / total)`` records of each part without replacement, shuffled; per-part counts."""
     total_w = sum(w for _, w, _ in loaded)
-    size = size or sum(len(recs) for _, _, recs in loaded)
     rng = random.Random(seed)
     mixed: list[Record] = []
     per_source = []
@@ -199,21 +219,7 @@ def build_mix(
             }
         )
     rng.shuffle(mixed)
-    declared = {
-        "xprep_version": __version__,
-        "command": command,
-        "task": {"name": name, "kind": kinds.pop(), "split": "train", "limit": None},
-        "mix": {"parts": [{"path": str(p), "weight": w} for p, w, _ in loaded], "size": size, "seed": seed},
-        "languages": {"source": "mix", "target": "mix"},
-        "projection": [],
-    }
-    computed = {
-        "counts": {"in": len(mixed), "out": len(mixed), "dropped": 0, "dropped_by_reason": {}},
-        "mix": per_source,
-        "languages": dict(Counter(r.lang for r in mixed)),
-    }
-    final = out / name / "mix" / "train"
-    return final, _write_cell(final, mixed, declared, computed, declared["task"]["kind"])
+    return mixed, per_source
 
 
 def native_table(kind: str | None = None, lang: str | None = None) -> list[list[str]]:

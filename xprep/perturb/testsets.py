@@ -77,8 +77,8 @@ def perturb_file(
 
     The manifest records the requested and the applied rate (changed units over perturbable units).
     """
-    from xprep.io import atomic_dir, sha256_file, write_hf_dataset, write_jsonl
-    from xprep.manifest import RECORDS, Manifest
+    from xprep.cell import open_cell
+    from xprep.manifest import Manifest
     from xprep.owned import check_output_dir
     from xprep.tasks.targets import TARGETS
 
@@ -96,13 +96,11 @@ def perturb_file(
         changed += stats["changed"]
         units += stats["units"]
     man = Manifest(declared=_declared(src, records[0], task, name, rate, seed, fields))
-    with atomic_dir(Path(out)) as tmp:
-        write_jsonl(tmp / RECORDS, (r.to_dict() for r in perturbed))
-        write_hf_dataset(tmp / RECORDS, tmp, records[0].KIND)
-        man.computed = {
+    with open_cell(Path(out), man, records[0].KIND) as cell:
+        for rec in perturbed:
+            cell.write(rec)
+        cell.finish({
             "counts": {"in": len(records), "out": len(perturbed), "dropped": 0, "dropped_by_reason": {}},
             "applied": {"changed": changed, "units": units, "rate": round(changed / units, 4) if units else 0.0},
-            "records_sha256": sha256_file(tmp / RECORDS),
-        }
-        man.write(tmp)
+        })  # fmt: skip
     return man.to_dict()

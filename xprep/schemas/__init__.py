@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep.errors import InputError
-from xprep.schemas import cells, runs
+from xprep.schemas import cells, folders, runs
 from xprep.schemas.parts import Schema
 
 BUILDERS: dict[str, Callable[[], Schema]] = {
@@ -23,8 +23,8 @@ BUILDERS: dict[str, Callable[[], Schema]] = {
     "native-build": cells.native_build,
     "native-mix": cells.native_mix,
     "perturbed-set": cells.perturbed_set,
-    "retrieval-perturbed-set": cells.retrieval_perturbed_set,
-    "xtreme-export": cells.xtreme_export,
+    "retrieval-perturbed-set": folders.retrieval_perturbed_set,
+    "xtreme-export": folders.xtreme_export,
     "attack-set": runs.attack_set,
     "run-results": runs.run_results,
     "recipe-plan": runs.recipe_plan,

@@ -1,5 +1,6 @@
 """Schemas of the build cells' ``manifest.json``: translate build, native build, native mix, perturbed set
-(and the two smaller manifests beside them: a perturbed retrieval folder and an XTREME-layout export).
+(the two smaller manifests beside them, a perturbed retrieval folder and an XTREME-layout export, are in
+:mod:`xprep.schemas.folders`).
 
 Closed vocabularies come from the registries (checks, projectors, aligners, model families, perturbations),
 so a new registered name changes the published schema and the test that compares it with ``manifests/schema``.
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from xprep.schemas.parts import (
     KINDS,
-    NAME,
     Schema,
     array,
     at_load,
@@ -23,7 +23,6 @@ from xprep.schemas.parts import (
     nullable_string,
     number,
     obj,
-    open_map,
     peak_rss,
     sha256,
     string,
@@ -39,7 +38,7 @@ SIGNATURE = (
 )
 
 
-def _names() -> dict[str, list[str]]:
+def registry_names() -> dict[str, list[str]]:
     from xprep.mt.families import FAMILIES
     from xprep.perturb.registry import PERTURBATIONS
     from xprep.projection.align import ALIGNERS
@@ -244,7 +243,7 @@ def _translate_computed(names: dict[str, list[str]]) -> Schema:
 
 
 def translate_build() -> Schema:
-    names = _names()
+    names = registry_names()
     return document("translate-build", "xprep translate build manifest",
                     "manifest.json of a cell built by `xprep translate` (OUT/TASK/LANG/SPLIT/)",
                     _envelope(_translate_declared(names), _translate_computed(names)))  # fmt: skip
@@ -337,7 +336,7 @@ def native_mix() -> Schema:
 
 
 def perturbed_set() -> Schema:
-    names = _names()
+    names = registry_names()
     declared = obj("what was asked", {
         "xprep_version": xprep_version(),
         "task": task(KINDS),
@@ -362,42 +361,10 @@ def perturbed_set() -> Schema:
             "units": integer("perturbable units (words or characters, per perturbation)"),
             "rate": number("changed / units, in [0, 1]", 0, 1),
         }),
+        "peak_rss_mb": peak_rss(),
+        "versions": versions(),
         "records_sha256": sha256("content hash of records.jsonl (verify recomputes it)"),
     })  # fmt: skip
     return document("perturbed-set", "xprep perturbed test set manifest",
                     "manifest.json of `xprep perturb` output (records.jsonl + HF dataset of the perturbed test set)",
                     _envelope(declared, computed))  # fmt: skip
-
-
-def retrieval_perturbed_set() -> Schema:
-    names = _names()
-    applied = obj("one file's applied rate", {
-        "changed": integer("units changed"), "units": integer("perturbable units"),
-        "rate": number("changed / units, in [0, 1]", 0, 1),
-    })  # fmt: skip
-    body = obj("a perturbed Tatoeba/BUCC folder", {
-        "declared": obj("what was asked", {
-            "xprep_version": xprep_version(),
-            "source": string("the clean Tatoeba/BUCC folder"),
-            "perturbation": obj("the perturbation", {
-                "name": enum("perturbation", names["perturbations"]),
-                "rate": number("requested rate, in [0, 1]", 0, 1),
-                "seed": integer("seed", None),
-                "side": enum("which side is perturbed", ["non-English only"]),
-            }),
-        }),
-        "computed": obj("what happened", {"applied": open_map("file name -> applied rate", applied)}),
-    })  # fmt: skip
-    return document("retrieval-perturbed-set", "xprep perturbed retrieval folder manifest",
-                    "manifest.json of a Tatoeba/BUCC folder perturbed for retrieval evaluation", body)  # fmt: skip
-
-
-def xtreme_export() -> Schema:
-    body = obj("an XTREME-layout folder of one task", {
-        "kind": enum("always xtreme-layout", ["xtreme-layout"]),
-        "task": string("XTREME task name", pattern=NAME),
-        "languages": array("languages written (test-LANG files)", string("a language code")),
-        "source": {"description": "'gold', or what the predictions came from (a run folder or results.json)"},
-    }, required=["kind", "task", "languages"], closed=False)  # fmt: skip
-    return document("xtreme-export", "xprep XTREME-layout export manifest",
-                    "manifest.json of `xprep export-xtreme` output (OUT/TASK/test-LANG.*)", body)  # fmt: skip
