@@ -9,7 +9,7 @@ from xprep.cli import main
 from xprep.errors import InputError
 from xprep.tasks.targets import TARGETS, load_target
 
-from .conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA
 
 
 def _train(tiny_xlmr, out, args, steps="1"):
