@@ -107,6 +107,7 @@ def _check_numbers(recipe: Recipe, file: str) -> None:
         ("intermediate_epochs", t.intermediate_epochs, 1e-9, None),
         ("target_epochs", t.target_epochs, 1e-9, None),
         ("max_steps", t.max_steps, 1, None),
+        ("processes", t.processes, 1, None),
     ]:
         _range(file, f"train.{key}", value, low, high)
     _range(file, "translate.beam_size", tr.beam_size, 1)

@@ -63,6 +63,9 @@ class TrainSettings:
     device: str = field(default="cpu", metadata=choices(*DEVICES))
     precision: str = field(default="fp32", metadata=choices(*PRECISIONS))
     freeze_embeddings: bool = False  # keep the word-embedding matrix fixed (most of a small encoder's weights)
+    # data-parallel processes (one per GPU); the global batch stays batch_size x grad_accum, so results do not
+    # depend on it and it is in no step's hash (xprep.train.distributed)
+    processes: int = field(default=1, metadata={"hashed": False})
 
     def loop_config(self, epochs: float, seed: int, **extra: Any) -> Any:
         """The training loop's :class:`~xprep.train.loop.TrainConfig` for one phase of a run."""
@@ -81,6 +84,7 @@ class TrainSettings:
             precision=self.precision,
             max_steps=self.max_steps,
             freeze_embeddings=self.freeze_embeddings,
+            processes=self.processes,
             **extra,
         )
 

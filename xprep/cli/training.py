@@ -73,6 +73,14 @@ def _read_build(folder: str) -> tuple[list, int]:
 @click.option("--device", type=click.Choice(DEVICES), default=TRAIN.device, show_default=True)
 @click.option("--precision", type=click.Choice(PRECISIONS), default=TRAIN.precision, show_default=True)
 @click.option("--max-steps", default=None, type=int, help="Stop each phase after N optimizer steps (smoke runs).")
+@click.option(
+    "--processes",
+    default=TRAIN.processes,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Data-parallel training processes (one per GPU; on a CPU, cores shared out). The global batch stays "
+    "batch size x grad accum, so results match one process up to rounding.",
+)
 @click.option("--tf32/--no-tf32", default=True, show_default=True, help="CUDA: float32 products on TF32 tensor cores.")
 @click.option(
     "--final-checkpoint", is_flag=True, help="Keep the optimizer state in each phase's last checkpoint (to train on)."
@@ -102,6 +110,7 @@ def train_cmd(
     device: str,
     precision: str,
     max_steps: int | None,
+    processes: int,
     tf32: bool,
     final_checkpoint: bool,
     condition: str | None,
@@ -119,7 +128,7 @@ def train_cmd(
     eval_sets = _eval_sets(evals, target_task)
     base = dict(learning_rate=lr, batch_size=batch_size, grad_accum=grad_accum, warmup=warmup,
                 max_length=max_length, stride=stride, seed=seed, device=device, precision=precision,
-                max_steps=max_steps, tf32=tf32, final_checkpoint=final_checkpoint)  # fmt: skip
+                max_steps=max_steps, tf32=tf32, final_checkpoint=final_checkpoint, processes=processes)  # fmt: skip
     result = run_two_phase(
         model,
         out,

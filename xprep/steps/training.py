@@ -14,6 +14,12 @@ from xprep.steps.base import RunContext, Step
 from xprep.steps.data import EncoderModel, PerturbData, TargetData, encoder_path
 
 
+def hashed(settings: Any) -> dict[str, Any]:
+    """A settings dataclass as it enters a step's hash: without the fields that change how, not what, it
+    computes (metadata ``hashed=False``: the training processes)."""
+    return {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if f.metadata.get("hashed", True)}
+
+
 @dataclasses.dataclass(eq=False, kw_only=True)
 class Intermediate(Step):
     """Intermediate training of one condition on the records of its builds."""
@@ -27,7 +33,7 @@ class Intermediate(Step):
 
     @property
     def config(self) -> dict[str, Any]:
-        return {"encoder": {"model": self.model}, "train": dataclasses.asdict(self.train), "seed": self.seed}
+        return {"encoder": {"model": self.model}, "train": hashed(self.train), "seed": self.seed}
 
     @property
     def deps(self) -> list[Step]:
@@ -66,7 +72,7 @@ class TargetRun(Step):
     def config(self) -> dict[str, Any]:
         return {"condition": self.condition, "kind": self.kind, "tasks": self.tasks, "target": self.target,
                 "seed": self.seed, "encoder": {"model": self.model},
-                "train": dataclasses.asdict(self.train)}  # fmt: skip
+                "train": hashed(self.train)}  # fmt: skip
 
     @property
     def deps(self) -> list[Step]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from xprep.records import Record, SpanRecord
 from xprep.settings import TRAIN
+from xprep.train.distributed import SINGLE, Processes
 from xprep.train.features import IGNORE, encode
 
 HEAD_CLASSES = {
@@ -45,6 +46,7 @@ class TrainConfig:
     final_checkpoint: bool = False  # keep the optimizer state in the last checkpoint (to train further)
     predict_batch_size: int | None = None  # None: 16 on CPU, 128 on CUDA
     freeze_embeddings: bool = TRAIN.freeze_embeddings  # keep the input (word) embedding matrix fixed
+    processes: int = TRAIN.processes  # data-parallel processes, the global batch kept (xprep.train.distributed)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,20 +134,24 @@ def train(
     cfg: TrainConfig,
     tag_labels: Sequence[str] | None = None,
     progress: Callable[[int, float], None] | None = None,
+    dist: Processes = SINGLE,
 ) -> dict[str, Any]:
     """Fine-tune ``model`` on ``records`` (one kind); returns the loss curve and the number of steps."""
-    return train_tasks([Task(model, records, tag_labels)], tok, cfg, progress)
+    return train_tasks([Task(model, records, tag_labels)], tok, cfg, progress, dist)
 
 
 def train_tasks(
-    tasks: Sequence[Task], tok: Any, cfg: TrainConfig, progress: Callable[[int, float], None] | None = None
-) -> dict[str, Any]:
+    tasks: Sequence[Task], tok: Any, cfg: TrainConfig, progress: Callable[[int, float], None] | None = None,
+    dist: Processes = SINGLE,
+) -> dict[str, Any]:  # fmt: skip
     """Fine-tune one or several tasks; each micro-batch comes from a task drawn in proportion to its size
-    (the study's proportional multi-task sampling). Share the encoder first (:func:`share_encoder`)."""
+    (the study's proportional multi-task sampling). Share the encoder first (:func:`share_encoder`). ``dist``:
+    this process's share of each micro-batch when several train (:mod:`xprep.train.distributed`)."""
     import torch
 
     from xprep.train.checkpoint import CHECKPOINT
 
+    cfg = replace(cfg, device=dist.device or cfg.device)
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     set_matmul_precision(cfg)
@@ -160,7 +166,7 @@ def train_tasks(
     # fp16 gradients underflow without loss scaling; bf16 and fp32 need none (the scaler is then a no-op)
     scaler = torch.amp.GradScaler(device_type(cfg.device), enabled=cfg.precision == "fp16")
     run = _Run(tasks, opt, sched, scaler, [BatchStream(len(t.records), cfg.batch_size, cfg.seed + i)
-               for i, t in enumerate(tasks)], rng)  # fmt: skip
+               for i, t in enumerate(tasks)], rng, dist)  # fmt: skip
     ckpt = Path(cfg.checkpoint_dir) / CHECKPOINT if cfg.checkpoint_dir else None
     if ckpt is not None and ckpt.is_file():  # resume where the last checkpoint left off
         run.resume(ckpt, total)
@@ -168,9 +174,10 @@ def train_tasks(
     while run.step < total:
         k = rng.choices(range(len(tasks)), weights=weights)[0] if len(tasks) > 1 else 0
         run.sampled[k] += 1
-        loss = _backward(tasks[k], run.streams[k], tok, cfg, scaler)
+        loss = _backward(tasks[k], run.streams[k], tok, cfg, scaler, dist)
         run.micro += 1
         if run.micro % cfg.grad_accum == 0:
+            dist.sum_gradients(params)  # before unscaling: every process then sees the same gradients
             scaler.unscale_(opt)  # clip the true gradients
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             scaler.step(opt)
@@ -178,7 +185,7 @@ def train_tasks(
             sched.step()
             opt.zero_grad()
             run.step += 1
-            run.losses.append(loss.item() * cfg.grad_accum)
+            run.losses.append(dist.total(loss) * cfg.grad_accum)
             if ckpt is not None and (run.step % cfg.save_every == 0 or run.step == total):
                 run.save(ckpt, optimizer=run.step < total or cfg.final_checkpoint)
             if progress:
@@ -198,19 +205,20 @@ def _trainable(tasks: Sequence[Task], cfg: TrainConfig) -> list[Any]:
     return list(params.values())
 
 
-def _backward(task: Task, stream: BatchStream, tok: Any, cfg: TrainConfig, scaler: Any) -> Any:
-    """One micro-batch of ``task``: encode, forward, scaled backward; returns its loss over ``grad_accum``
-    (a tensor: read on optimizer steps only, no device sync per micro-batch)."""
+def _backward(task: Task, stream: BatchStream, tok: Any, cfg: TrainConfig, scaler: Any, dist: Processes) -> Any:
+    """One micro-batch of ``task`` (this process's share of it): encode, forward, scaled backward; returns its
+    loss over ``grad_accum`` (a tensor: read on optimizer steps only, no device sync per micro-batch)."""
     batch = [task.records[i] for i in stream.next_indices()]
-    enc = encode(batch, tok, cfg.max_length, cfg.stride, task.tag_labels)
-    inputs = {name: v.to(cfg.device) for name, v in enc.inputs.items()}
-    if isinstance(enc.labels, dict):
-        inputs.update({name: v.to(cfg.device) for name, v in enc.labels.items()})
-    else:
-        inputs["labels"] = enc.labels.to(cfg.device)
-    with autocast(cfg):
-        loss = task.model(**inputs).loss / cfg.grad_accum
-    scaler.scale(loss).backward()
+    part = dist.take(encode(batch, tok, cfg.max_length, cfg.stride, task.tag_labels), len(batch))
+    loss = labels = None
+    if part is not None:  # None when a micro-batch has fewer records than there are processes
+        inputs, labels = part
+        inputs = {**inputs, **(labels if isinstance(labels, dict) else {"labels": labels})}
+        with autocast(cfg):
+            loss = task.model(**{name: v.to(cfg.device) for name, v in inputs.items()}).loss
+    loss = dist.weight(loss, labels, cfg.device) / cfg.grad_accum
+    if loss.requires_grad:
+        scaler.scale(loss).backward()
     return loss
 
 
@@ -224,6 +232,7 @@ class _Run:
     scaler: Any
     streams: list[BatchStream]
     rng: random.Random
+    dist: Processes = SINGLE
     step: int = 0
     micro: int = 0
     losses: list[float] = field(default_factory=list)
@@ -237,18 +246,23 @@ class _Run:
         a third of the size (AdamW keeps two float32 values per weight)."""
         from xprep.train.checkpoint import rng_state, save_checkpoint
 
+        ranks = self.dist.gather(rng_state(self.rng))  # every process takes part; the main one writes
+        if not self.dist.main:
+            return
         state = {
             "models": [t.model.state_dict() for t in self.tasks],
             "opt": self.opt.state_dict() if optimizer else None,
             "sched": self.sched.state_dict() if optimizer else None,
             "scaler": self.scaler.state_dict() if optimizer else None,
             "streams": [s.state() for s in self.streams],
-            "rng": rng_state(self.rng),
+            "rng": ranks[0],
             "step": self.step,
             "micro": self.micro,
             "losses": self.losses,
             "sampled": self.sampled,
         }
+        if self.dist.world > 1:  # each process's own generators (dropout masks differ between processes)
+            state["rng_ranks"] = ranks
         save_checkpoint(path, state)
 
     def resume(self, path: Path, total: int) -> None:
@@ -272,7 +286,7 @@ class _Run:
                 self.scaler.load_state_dict(state["scaler"])
         for stream, st in zip(self.streams, state["streams"], strict=True):
             stream.restore(st)
-        restore_rng(state["rng"], self.rng)
+        restore_rng(self.dist.own(state.get("rng_ranks")) or state["rng"], self.rng)  # else the main process's
         self.step, self.micro = state["step"], state["micro"]
         self.losses, self.sampled = list(state["losses"]), list(state["sampled"])
 

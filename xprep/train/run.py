@@ -26,6 +26,7 @@ from xprep.io import write_text_atomic
 from xprep.progress import quiet_loading
 from xprep.records import PairRecord, Record, TaggingRecord
 from xprep.settings import CONDITIONS
+from xprep.train.distributed import Processes, run_phase
 from xprep.train.loop import (
     Task,
     TrainConfig,
@@ -46,21 +47,22 @@ def tag_labels_for(*groups: Sequence[Record]) -> list[str] | None:
 class _bar:
     """A tqdm bar over optimizer steps showing the loss; a context manager that closes itself."""
 
-    def __init__(self, phase: str, cfg: TrainConfig, n_records: int) -> None:
+    def __init__(self, phase: str, cfg: TrainConfig, n_records: int, show: bool = True) -> None:
         import math
         import sys
 
         from tqdm import tqdm
 
         total = cfg.max_steps or max(1, math.ceil(n_records / cfg.batch_size / cfg.grad_accum * cfg.epochs))
-        self.bar = tqdm(total=total, desc=phase, unit="step", file=sys.stderr, dynamic_ncols=True, mininterval=1.0)
+        self.bar = tqdm(total=total, desc=phase, unit="step", file=sys.stderr, dynamic_ncols=True, mininterval=1.0,
+                        disable=not show)  # fmt: skip
 
-    def __enter__(self) -> Callable[[int, float], None]:
+    def __enter__(self) -> Callable[[int, float], None] | None:
         def update(step: int, loss: float) -> None:
             self.bar.update(1)
             self.bar.set_postfix(loss=f"{loss:.4f}")
 
-        return update
+        return update if not self.bar.disable else None
 
     def __exit__(self, *exc: object) -> None:
         self.bar.close()
@@ -74,11 +76,21 @@ def train_intermediate(
     model: str, records: Sequence[Record], cfg: TrainConfig, out: Path, echo: Callable[[str], None] = print
 ) -> dict[str, Any]:
     """Fine-tune ``model`` on intermediate records of one or several kinds (one head per kind, a shared
-    encoder) and save the encoder and tokenizer to ``out`` (the heads are dropped); returns the log."""
-    from transformers import AutoTokenizer
-
+    encoder) and save the encoder and tokenizer to ``out`` (the heads are dropped); returns the log.
+    Trains in ``cfg.processes`` processes (:mod:`xprep.train.distributed`)."""
     out.mkdir(parents=True, exist_ok=True)
     cfg = dataclasses.replace(cfg, checkpoint_dir=cfg.checkpoint_dir or str(out / "checkpoints"))
+    log = run_phase(_intermediate_phase, (model, records, cfg, out), cfg.processes, cfg.device)
+    echo(f"intermediate: {log['steps']} steps, last loss {log['losses'][-1]:.4f}")
+    return log
+
+
+def _intermediate_phase(
+    model: str, records: Sequence[Record], cfg: TrainConfig, out: Path, dist: Processes
+) -> dict[str, Any]:
+    """The intermediate phase in one of its processes; the main one saves the encoder and tokenizer."""
+    from transformers import AutoTokenizer
+
     tok = AutoTokenizer.from_pretrained(model)
     by_kind: dict[str, list[Record]] = {}
     for rec in records:
@@ -89,13 +101,13 @@ def train_intermediate(
         tasks.append(Task(load_head(kind, model, _num_labels(group), labels, cfg.seed), group, labels))
     share_encoder([t.model for t in tasks])
     t0 = time.perf_counter()
-    with _bar("intermediate", cfg, len(records)) as bar:
-        log = train_tasks(tasks, tok, cfg, bar)
+    with _bar("intermediate", cfg, len(records), dist.main) as bar:
+        log = train_tasks(tasks, tok, cfg, bar, dist)
     log.update(seconds=round(time.perf_counter() - t0, 2), kinds=list(by_kind), records=len(records))
-    with quiet_loading():
-        tasks[0].model.save_pretrained(out)  # its encoder is the shared one; the heads are dropped on loading
-    tok.save_pretrained(out)
-    echo(f"intermediate: {log['steps']} steps, last loss {log['losses'][-1]:.4f}")
+    if dist.main:
+        with quiet_loading():
+            tasks[0].model.save_pretrained(out)  # its encoder is the shared one; the heads are dropped on loading
+        tok.save_pretrained(out)
     return log
 
 
@@ -108,21 +120,41 @@ def train_target(
     echo: Callable[[str], None] = print,
 ) -> tuple[Any, Any, dict[str, Any]]:
     """Load ``base`` under a fresh head for the target kind, train it on ``target`` and save it to
-    ``out/target``; returns (model, tokenizer, log)."""
+    ``out/target``; returns (model, tokenizer, log). With ``cfg.processes`` > 1 the processes train and save
+    it, and the model returned is the one they saved (:mod:`xprep.train.distributed`)."""
+    cfg = dataclasses.replace(cfg, checkpoint_dir=cfg.checkpoint_dir or str(out / "checkpoints" / "target"))
+    trained: list[Any] = []  # the 1-process phase hands its model and tokenizer over here
+    log = run_phase(_target_phase, (base, target, cfg, out, labels, trained), cfg.processes, cfg.device)
+    model, tok = trained if trained else load_trained(out, target[0].KIND)[:2]
+    echo(f"target: {log['steps']} steps, last loss {log['losses'][-1]:.4f}")
+    return model, tok, log
+
+
+def _target_phase(
+    base: str,
+    target: Sequence[Record],
+    cfg: TrainConfig,
+    out: Path,
+    labels: Sequence[str] | None,
+    trained: list[Any],
+    dist: Processes,
+) -> dict[str, Any]:
+    """The target phase in one of its processes; the main one saves the model and tokenizer to ``out/target``
+    (and, run in the calling process, puts them in ``trained``)."""
     from transformers import AutoTokenizer
 
-    cfg = dataclasses.replace(cfg, checkpoint_dir=cfg.checkpoint_dir or str(out / "checkpoints" / "target"))
     tok = AutoTokenizer.from_pretrained(base)
     model = load_head(target[0].KIND, base, _num_labels(target), labels, cfg.seed)
     t0 = time.perf_counter()
-    with _bar("target", cfg, len(target)) as bar:
-        log = train(model, tok, target, cfg, labels, bar)
+    with _bar("target", cfg, len(target), dist.main) as bar:
+        log = train(model, tok, target, cfg, labels, bar, dist)
     log["seconds"] = round(time.perf_counter() - t0, 2)
-    with quiet_loading():
-        model.save_pretrained(out / "target")
-    tok.save_pretrained(out / "target")
-    echo(f"target: {log['steps']} steps, last loss {log['losses'][-1]:.4f}")
-    return model, tok, log
+    if dist.main:
+        with quiet_loading():
+            model.save_pretrained(out / "target")
+        tok.save_pretrained(out / "target")
+        trained += [model, tok]
+    return log
 
 
 def eval_path(run: Path, task: str, lang: str, tag: str = "clean") -> Path:
