@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from xprep.errors import InputError
+from xprep.errors import InputError, RecipeError
 from xprep.records import PairRecord, SpanRecord, TaggingRecord
 from xprep.train.distributed import Processes, loss_terms
 from xprep.train.loop import TrainConfig
@@ -72,6 +72,8 @@ def test_processes_is_in_no_step_hash(tmp_path):
     assert hashes[0] == hashes[1]
     assert hashes[0] == {s.name: s.hash for s in plan(parse_recipe(base), tmp_path)}
     assert {"intermediate", "target"} <= {s.stage for s in plan(parse_recipe(base), tmp_path)}
+    with pytest.raises(RecipeError, match="train.processes"):
+        parse_recipe({**base, "train": {"processes": 0}})
 
 
 def test_bad_process_counts_are_user_errors():
