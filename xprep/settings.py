@@ -17,7 +17,7 @@ recipe section's field may carry ``choices`` metadata: the strict recipe loader 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from xprep.mt.device import DeviceOptions
@@ -67,10 +67,8 @@ class TrainSettings:
     # depend on it and it is in no step's hash (xprep.train.distributed)
     processes: int = field(default=1, metadata={"hashed": False})
 
-    def loop_config(self, epochs: float, seed: int, **extra: Any) -> Any:
-        """The training loop's :class:`~xprep.train.loop.TrainConfig` for one phase of a run."""
-        from xprep.train.loop import TrainConfig
-
+    def loop_config(self, epochs: float, seed: int, **extra: Any) -> TrainConfig:
+        """The training loop's :class:`TrainConfig` for one phase of a run."""
         return TrainConfig(
             learning_rate=self.learning_rate,
             epochs=epochs,
@@ -90,6 +88,33 @@ class TrainSettings:
 
 
 TRAIN = TrainSettings()
+
+
+@dataclass
+class TrainConfig:
+    """One training phase as the loop runs it (:mod:`xprep.train.loop`); its defaults are :data:`TRAIN`'s."""
+
+    learning_rate: float = TRAIN.learning_rate
+    epochs: float = TRAIN.intermediate_epochs
+    batch_size: int = TRAIN.batch_size
+    grad_accum: int = TRAIN.grad_accum
+    warmup: float = TRAIN.warmup
+    max_length: int = TRAIN.max_length
+    stride: int = TRAIN.stride
+    seed: int = 0
+    device: str = TRAIN.device
+    precision: str = TRAIN.precision  # fp32, bf16 or fp16 (fp16 with a GradScaler)
+    max_steps: int | None = TRAIN.max_steps
+    checkpoint_dir: str | None = None  # where to save and resume from
+    save_every: int = 500  # optimizer steps between checkpoints
+    tf32: bool = True  # CUDA: float32 matrix products on TF32 tensor cores (torch's "high" precision)
+    final_checkpoint: bool = False  # keep the optimizer state in the last checkpoint (to train further)
+    predict_batch_size: int | None = None  # None: 16 on CPU, 128 on CUDA
+    freeze_embeddings: bool = TRAIN.freeze_embeddings  # keep the input (word) embedding matrix fixed
+    processes: int = TRAIN.processes  # data-parallel processes, the global batch kept (xprep.train.distributed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)

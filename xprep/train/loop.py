@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from xprep.records import Record, SpanRecord
-from xprep.settings import TRAIN
+from xprep.settings import TrainConfig
 from xprep.train.distributed import SINGLE, Processes
 from xprep.train.features import IGNORE, encode
 
@@ -25,31 +25,6 @@ HEAD_CLASSES = {
     "span": "AutoModelForQuestionAnswering",
     "tagging": "AutoModelForTokenClassification",
 }
-
-
-@dataclass
-class TrainConfig:
-    learning_rate: float = TRAIN.learning_rate
-    epochs: float = TRAIN.intermediate_epochs
-    batch_size: int = TRAIN.batch_size
-    grad_accum: int = TRAIN.grad_accum
-    warmup: float = TRAIN.warmup
-    max_length: int = TRAIN.max_length
-    stride: int = TRAIN.stride
-    seed: int = 0
-    device: str = TRAIN.device
-    precision: str = TRAIN.precision  # fp32, bf16 or fp16 (fp16 with a GradScaler)
-    max_steps: int | None = TRAIN.max_steps
-    checkpoint_dir: str | None = None  # where to save and resume from
-    save_every: int = 500  # optimizer steps between checkpoints
-    tf32: bool = True  # CUDA: float32 matrix products on TF32 tensor cores (torch's "high" precision)
-    final_checkpoint: bool = False  # keep the optimizer state in the last checkpoint (to train further)
-    predict_batch_size: int | None = None  # None: 16 on CPU, 128 on CUDA
-    freeze_embeddings: bool = TRAIN.freeze_embeddings  # keep the input (word) embedding matrix fixed
-    processes: int = TRAIN.processes  # data-parallel processes, the global batch kept (xprep.train.distributed)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def load_head(
