@@ -19,8 +19,9 @@ budget B = 100 (n - skipped - successes reached within B queries) / n, read from
 Outputs in ``OUT``: ``attack.json`` (declared settings, metrics, curve, per-item scores for ``xprep compare``),
 ``LANG/records.jsonl`` (the adversarial set in the evaluation format: the adversary where the attack succeeded
 or partly succeeded, else the original; ``xprep evaluate RUN --eval LANG=OUT/LANG`` reads it),
-``LANG/examples.jsonl`` (per-example records) and ``robust_accuracy.png``. Each file is written to a temporary
-name and renamed into place.
+``LANG/examples.jsonl`` (per-example records) and ``robust_accuracy.png``. ``LANG/`` is a cell written by the one
+cell writer (HF dataset, ``manifest.json`` naming the attack, ``.complete``); the other files are written to a
+temporary name and renamed into place.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -97,6 +99,31 @@ def write_text_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def write_adversarial_set(out: Path, lang: str, declared: dict[str, Any], rows: Sequence[dict[str, Any]]) -> None:
+    """``OUT/LANG`` as a cell (the one cell writer): the adversarial records (``records.jsonl`` + HF dataset, usable
+    as an evaluation set), ``examples.jsonl`` (each example's attack) and a manifest naming the attack."""
+    from xprep.cell import open_cell
+    from xprep.hashing import stable_hash
+    from xprep.manifest import Manifest
+
+    attack = {k: declared[k] for k in ("run", "model_fingerprint", "goal")}
+    cell_declared = {
+        "xprep_version": declared["xprep_version"],
+        "task": {"name": declared["task"], "kind": declared["kind"], "split": "test", "limit": None},
+        "languages": {"source": lang, "target": lang},
+        "projection": [],
+        "attack": {**attack, "name": declared["attack"]["name"], "input": declared["inputs"][lang],
+                   "settings": stable_hash({k: declared[k] for k in ("attack", "config", "lexicons")}, length=16)},
+    }  # fmt: skip
+    with open_cell(out / lang, Manifest(declared=cell_declared), declared["kind"], owner=out) as cell:
+        for row in rows:
+            cell.write(row["adversarial"]["record"])
+        (cell.tmp / "examples.jsonl").write_text(_jsonl(rows), encoding="utf-8")
+        n = len(rows)
+        outcomes = dict(sorted(Counter(r["status"] for r in rows).items()))
+        cell.finish({"counts": {"in": n, "out": n, "dropped": 0, "dropped_by_reason": {}}, "outcomes": outcomes})
+
+
 def _jsonl(rows: Sequence[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
@@ -136,9 +163,7 @@ def write_outputs(
     metrics = {lang: language_metrics(kind, rows, declared["config"]["curve"]) for lang, rows in results.items()}
     items = {}
     for lang, rows in results.items():
-        adversarial = [r["adversarial"]["record"] for r in rows]
-        write_text_atomic(out / lang / "records.jsonl", _jsonl(adversarial))
-        write_text_atomic(out / lang / "examples.jsonl", _jsonl(rows))
+        write_adversarial_set(out, lang, declared, rows)
         items[lang] = {
             "ids": [r["id"] for r in rows],
             "clean_items": [r["clean"]["item"] for r in rows],

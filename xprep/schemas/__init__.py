@@ -23,6 +23,7 @@ BUILDERS: dict[str, Callable[[], Schema]] = {
     "native-build": cells.native_build,
     "native-mix": cells.native_mix,
     "perturbed-set": cells.perturbed_set,
+    "adversarial-set": cells.adversarial_set,
     "retrieval-perturbed-set": folders.retrieval_perturbed_set,
     "xtreme-export": folders.xtreme_export,
     "attack-set": runs.attack_set,
@@ -53,7 +54,10 @@ def kind_of(name: str, data: Any) -> str | None:
         return None
     if "perturbation" in declared:
         return "perturbed-set" if "task" in declared else "retrieval-perturbed-set"
-    for key, kind in (("native", "native-build"), ("mix", "native-mix"), ("model", "translate-build")):
+    kinds = (
+        ("native", "native-build"), ("mix", "native-mix"), ("attack", "adversarial-set"), ("model", "translate-build"),
+    )  # fmt: skip
+    for key, kind in kinds:
         if key in declared:
             return kind
     return None

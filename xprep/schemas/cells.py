@@ -368,3 +368,30 @@ def perturbed_set() -> Schema:
     return document("perturbed-set", "xprep perturbed test set manifest",
                     "manifest.json of `xprep perturb` output (records.jsonl + HF dataset of the perturbed test set)",
                     _envelope(declared, computed))  # fmt: skip
+
+
+def adversarial_set() -> Schema:
+    declared = obj("what was attacked, and how", {
+        "xprep_version": xprep_version(),
+        "task": task(KINDS),
+        "languages": languages("the attacked set's language (source = target)"),
+        "projection": array("always empty", string("-"), maxItems=0),
+        "attack": obj("the attack (its full settings are in ../attack.json)", {
+            "name": string("the attack recipe"),
+            "run": string("the attacked run folder, relative to the attack's folder"),
+            "model_fingerprint": string("fingerprint of the attacked model's files"),
+            "goal": string("the attack goal"),
+            "input": string("hash of the evaluation records attacked", pattern="^[0-9a-f]{16}$"),
+            "settings": string("hash of the attack recipe, configuration and lexicons", pattern="^[0-9a-f]{16}$"),
+        }),
+    })  # fmt: skip
+    computed = obj("what happened", {
+        "counts": build_counts(),
+        "outcomes": counts("examples by outcome (success, partial, failed, skipped)"),
+        "peak_rss_mb": peak_rss(),
+        "versions": versions(),
+        "records_sha256": sha256("content hash of records.jsonl (verify recomputes it)"),
+    })  # fmt: skip
+    return document("adversarial-set", "xprep adversarial set manifest",
+                    "manifest.json of OUT/LANG/ of `xprep attack` (the adversarial set, records.jsonl + HF dataset)",
+                    _envelope(declared, computed))  # fmt: skip
