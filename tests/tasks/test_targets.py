@@ -5,11 +5,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import SHARED_DATA
 from xprep.cli import main
 from xprep.errors import InputError
 from xprep.tasks.targets import TARGETS, load_target
-
-from tests.conftest import SHARED_DATA
 
 
 def _train(tiny_xlmr, out, args, steps="1"):
