@@ -19,16 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from xprep.errors import InputError
 from xprep.io import sha256_file, write_hf_dataset
 from xprep.manifest import COMPLETE, RECORDS, Manifest, mark_complete, peak_rss_mb, versions
-from xprep.owned import is_xprep_output, locked, new_temp_dir, replace_owned
+from xprep.owned import check_replaceable, locked, new_temp_dir, replace_owned
 from xprep.records import Record
 
 
@@ -91,11 +89,7 @@ def open_cell(
     it lies inside ``owner`` (default: its parent).
     """
     final = Path(final)
-    if os.path.lexists(final) and not final.is_dir():
-        raise InputError("exists and is not a folder: refusing to replace it", where=str(final))
-    if final.is_dir() and not is_xprep_output(final):
-        raise InputError("exists and is not an xprep output: refusing to replace it", where=str(final),
-                         hint="give a new folder")  # fmt: skip
+    check_replaceable(final)
     with locked(final):
         cell = CellWriter(final, manifest, kind, Path(owner) if owner is not None else None)
         try:

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from xprep.drops import Dropped
 from xprep.errors import InputError
-from xprep.owned import is_xprep_output, locked, new_temp_dir, replace_owned
+from xprep.owned import check_replaceable, locked, new_temp_dir, replace_owned
 from xprep.records import Record, record_from_dict
 
 
@@ -207,11 +207,7 @@ def atomic_dir(final: str | Path, owner: str | Path | None = None) -> Iterator[P
     """
     final = Path(final)
     owner = Path(owner) if owner is not None else final.parent
-    if os.path.lexists(final) and not final.is_dir():
-        raise InputError("exists and is not a folder: refusing to replace it", where=str(final))
-    if final.is_dir() and not is_xprep_output(final):
-        raise InputError("exists and is not an xprep output: refusing to replace it", where=str(final),
-                         hint="give a new folder")  # fmt: skip
+    check_replaceable(final)
     with locked(final):
         tmp = new_temp_dir(final)
         try:

@@ -76,6 +76,15 @@ def is_xprep_output(folder: Path) -> bool:
     return any((folder / m).is_file() for m in markers) or not any(folder.iterdir())
 
 
+def check_replaceable(final: Path) -> None:
+    """Refuse, in one line, to replace ``final`` unless it is absent or a folder xprep wrote."""
+    if os.path.lexists(final) and not final.is_dir():
+        raise InputError("exists and is not a folder: refusing to replace it", where=str(final))
+    if final.is_dir() and not is_xprep_output(final):
+        raise InputError("exists and is not an xprep output: refusing to replace it", where=str(final),
+                         hint="give a new folder")  # fmt: skip
+
+
 def check_output_dir(path: Path, where: str = "--out") -> Path:
     """``path`` when it can be an output folder: not a file, not ``/`` or the home folder, writable.
 
