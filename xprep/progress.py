@@ -3,7 +3,30 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
+
+_NO_BARS = "XPREP_NO_PROGRESS"  # in the environment, so processes a run starts (training ranks) see it too
+
+
+def bars_enabled() -> bool:
+    """Whether xprep's own progress bars show (off inside :func:`no_bars`: ``--quiet``)."""
+    return os.environ.get(_NO_BARS) != "1"
+
+
+@contextlib.contextmanager
+def no_bars(quiet: bool = True) -> Iterator[None]:
+    """Turn xprep's progress bars off for the block (``quiet``), for this process and those it starts."""
+    was = os.environ.get(_NO_BARS)
+    if quiet:
+        os.environ[_NO_BARS] = "1"
+    try:
+        yield
+    finally:
+        if was is None:
+            os.environ.pop(_NO_BARS, None)
+        else:
+            os.environ[_NO_BARS] = was
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from xprep.owned import check_output_dir, locked, remove_owned
 from xprep.plan import plan
+from xprep.progress import no_bars
 from xprep.recipes import Recipe
 from xprep.steps.base import STARTED, RunContext, Step, note_started
 
@@ -30,7 +31,7 @@ def run_recipe(
     counts = {"ran": 0, "skipped": 0}
     check_output_dir(root)
     root.mkdir(parents=True, exist_ok=True)
-    with locked(root / "plan.json", "recipe run"):  # two runs of one recipe folder never interleave
+    with locked(root / "plan.json", "recipe run"), no_bars(not progress):  # two runs never interleave
         _run_steps(steps, ctx, counts)
     return counts
 

@@ -23,7 +23,7 @@ from xprep import __version__
 from xprep.errors import InputError
 from xprep.evaluate.scoring import item_scores, score, scorer_info
 from xprep.io import write_text_atomic
-from xprep.progress import quiet_loading
+from xprep.progress import bars_enabled, quiet_loading
 from xprep.records import PairRecord, Record, TaggingRecord
 from xprep.settings import CONDITIONS
 from xprep.train.distributed import Processes, run_phase
@@ -55,7 +55,7 @@ class _bar:
 
         total = cfg.max_steps or max(1, math.ceil(n_records / cfg.batch_size / cfg.grad_accum * cfg.epochs))
         self.bar = tqdm(total=total, desc=phase, unit="step", file=sys.stderr, dynamic_ncols=True, mininterval=1.0,
-                        disable=not show)  # fmt: skip
+                        disable=not (show and bars_enabled()))  # fmt: skip
 
     def __enter__(self) -> Callable[[int, float], None] | None:
         def update(step: int, loss: float) -> None:
