@@ -174,6 +174,10 @@ def test_gpu_steps_ask_for_a_gpu_on_cuda(tmp_path):
     gpu = {s.stage: resources(s, on_cuda) for s in plan(on_cuda, tmp_path)}
     assert gpu["target"] == gpu["intermediate"] == gpu["evaluate"] == {"num_cpus": 1, "num_gpus": 1}
     assert gpu["data"] == gpu["perturb"] == gpu["model"] == {"num_cpus": 1}
+    data["train"]["processes"] = 2  # one GPU per training process; evaluation still runs on one
+    two = {s.stage: resources(s, parse_recipe(data)) for s in plan(parse_recipe(data), tmp_path)}
+    assert two["target"] == two["intermediate"] == {"num_cpus": 1, "num_gpus": 2}
+    assert two["evaluate"] == {"num_cpus": 1, "num_gpus": 1}
 
 
 def test_ray_address_without_ray_executor_is_one_line(tmp_path):

@@ -73,9 +73,10 @@ def units_of(steps: list[Step]) -> list[Unit]:
 
 
 def resources(step: Step, recipe: Recipe) -> dict[str, float]:
-    """What a step's task asks Ray for."""
+    """What a step's task asks Ray for: training steps one GPU per training process (``train.processes``)."""
     if step.stage in GPU_STAGES and recipe.train.device == "cuda":
-        return {"num_cpus": 1, "num_gpus": 1}
+        training = step.stage in ("intermediate", "target")
+        return {"num_cpus": 1, "num_gpus": recipe.train.processes if training else 1}
     if isinstance(step, TranslateBuild) and step.settings.device == "cuda":
         return {"num_cpus": 1, "num_gpus": 1}
     return {"num_cpus": 1}
