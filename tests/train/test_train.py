@@ -146,6 +146,9 @@ def test_train_command_on_builds(tiny_xlmr, tmp_path):
     out = json.loads((tmp_path / "run" / "results.json").read_text())
     assert out["results"][0]["lang"] == "de" and out["results"][0]["metric"] == "accuracy"
     assert out["training"]["intermediate"]["steps"] == 2 and out["training"]["target"]["steps"] == 2
+    # the build folder given as an absolute path names the evaluation file; it lands inside --out, never beside
+    assert (tmp_path / "run" / "eval" / "target.de.clean.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".json") == []
     bad = CliRunner().invoke(
         main,
         ["train", "--target", str(tmp_path), "--eval", "de", "--model", str(tiny_xlmr), "--out", str(tmp_path / "x")],

@@ -137,7 +137,7 @@ def train_cmd(
         inter or None,
         TrainConfig(epochs=intermediate_epochs, **base),
         TrainConfig(epochs=target_epochs or 2.0, **base),
-        names={"intermediate": intermediate or "none", "target": target_task or target},
+        names={"intermediate": intermediate or "none", "target": target_task or _build_task_name(target)},
         echo=click.echo,
         condition=condition,
     )
@@ -269,7 +269,7 @@ def evaluate_cmd(
         from xprep.languages import check_language
         from xprep.owned import check_name
         from xprep.preflight import check_run_task
-        from xprep.train.run import eval_path, evaluate_run
+        from xprep.train.run import evaluate_run
 
         check_name(tag, "tag", "--tag")
         check_run_task(Path(model_or_run), task)
@@ -285,7 +285,7 @@ def evaluate_cmd(
             if not sets[lang]:
                 raise XprepError("no evaluation records", where=path)
         rows = evaluate_run(Path(model_or_run), task, sets, rescore, device, tag)
-        out = eval_path(Path(model_or_run), task, "*", tag)
+        out = Path(model_or_run) / "eval" / f"{task}.*.{tag}.json"  # what the message names (a pattern)
     click.echo(
         _table(
             [[r["task"], r["lang"], r["metric"], r["value"], r["n"]] for r in rows],
@@ -365,3 +365,16 @@ def perturb_cmd(
         f"({applied['changed']} of {applied['units']} words)"
     )
     click.echo(f"output: {out}")
+
+
+def _build_task_name(folder: str) -> str:
+    """The task a ``--target`` build folder holds (its manifest's task name, else the folder's name): it names
+    the run's evaluation files, so it is never a path."""
+    from xprep.manifest import Manifest
+    from xprep.owned import check_name
+
+    try:
+        name = Manifest.read(folder).declared["task"]["name"]
+    except (XprepError, KeyError, TypeError):
+        name = Path(folder).name
+    return check_name(name, "target task name", "--target")

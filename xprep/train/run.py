@@ -158,8 +158,11 @@ def _target_phase(
 
 
 def eval_path(run: Path, task: str, lang: str, tag: str = "clean") -> Path:
-    """Where a run's scores on one evaluation set live."""
-    return run / "eval" / f"{task}.{lang}.{tag}.json"
+    """Where a run's scores on one evaluation set live (inside ``run``: every part must be a plain name)."""
+    from xprep.owned import check_name
+
+    name = f"{task}.{lang}.{tag}.json"
+    return run / "eval" / check_name(name, "evaluation file name")
 
 
 def write_eval(
