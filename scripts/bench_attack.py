@@ -60,7 +60,7 @@ def _model(name: str, work: Path) -> Path | None:
 
 
 def _attack(run: Path, records: list, recipe: str, lexicons: list[str], out: Path, budget: int) -> dict:
-    from xprep.attack import AttackConfig, attack_sets
+    from xprep.attack.run import AttackConfig, attack_sets
 
     cfg = AttackConfig(recipe, budget=budget, embed=("de", "fr") if lexicons else ())
     t0 = time.perf_counter()

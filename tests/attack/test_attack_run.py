@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from tests.attack.conftest import toy_pairs, toy_spans, toy_tags
 from tests.conftest import SHARED_DATA
-from xprep.attack import AttackConfig, attack_sets
+from xprep.attack.run import AttackConfig, attack_sets
 from xprep.cli import main
 from xprep.io import read_records, write_jsonl
 

@@ -6,9 +6,7 @@
 :mod:`~xprep.attack.goals`, transformations in :mod:`~xprep.attack.transforms`, constraints in
 :mod:`~xprep.attack.constraints`, searches in :mod:`~xprep.attack.search`; the model behind a query budget and a
 content-addressed cache in :mod:`~xprep.attack.victim`; outputs and metrics in :mod:`~xprep.attack.report`.
+
+The package imports nothing itself (as ``xprep.perturb``): importing one registry never loads the attack
+runner, so the manifest schemas can name the attack registries without an import cycle.
 """
-
-from xprep.attack.catalog import ATTACKS, AttackRecipe
-from xprep.attack.run import AttackConfig, attack_sets
-
-__all__ = ["ATTACKS", "AttackConfig", "AttackRecipe", "attack_sets"]

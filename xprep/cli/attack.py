@@ -91,7 +91,7 @@ def attack_cmd(
 ) -> None:
     """Attack a run of `xprep train` on evaluation sets; writes OUT/attack.json, OUT/LANG/records.jsonl (the
     adversarial set), OUT/LANG/examples.jsonl and OUT/robust_accuracy.png."""
-    from xprep.attack import AttackConfig, attack_sets
+    from xprep.attack.run import AttackConfig, attack_sets
 
     sets = _eval_sets(task, evals)
     cfg = AttackConfig(
