@@ -8,6 +8,7 @@ tag set from): an executor runs a step after its inputs.
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import json
 from collections.abc import Callable
@@ -36,7 +37,7 @@ class RunContext:
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
-class Step:
+class Step(abc.ABC):
     """One unit of work; done when its marker holds its hash."""
 
     stage: ClassVar[str]  # model, data, build, perturb, intermediate, target, evaluate, retrieve, ...
@@ -50,9 +51,9 @@ class Step:
             raise TypeError(f"{cls.__name__}: unknown stage {cls.stage!r}")
 
     @property
+    @abc.abstractmethod
     def config(self) -> dict[str, Any]:
         """The settings that go into the hash (and the marker)."""
-        raise NotImplementedError
 
     @property
     def deps(self) -> list[Step]:
@@ -82,9 +83,9 @@ class Step:
             return "stale"
         return "done" if done else "stale"
 
+    @abc.abstractmethod
     def run(self, ctx: RunContext) -> dict[str, Any] | None:
         """Do the work (the folder is prepared); returns what it made, for the marker."""
-        raise NotImplementedError
 
     def mark(self, made: dict[str, Any]) -> None:
         """Write the marker: the hash, the config and what the step made."""
