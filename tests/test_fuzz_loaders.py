@@ -17,7 +17,7 @@ from xprep.io import read_records
 from xprep.manifest import Manifest
 from xprep.native import NATIVE, load_native
 from xprep.perturb.lexicons import read_lexicons
-from xprep.recipes import parse_recipe
+from xprep.recipe_load import parse_recipe
 from xprep.tasks import TASKS, load_task
 
 FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)

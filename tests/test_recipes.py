@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from xprep.cli import main
 from xprep.errors import RecipeError
 from xprep.plan import plan
-from xprep.recipes import load_recipe, parse_recipe
+from xprep.recipe_load import load_recipe, parse_recipe
 
 RECIPES = Path(__file__).resolve().parent.parent / "recipes"
 BASE = {

@@ -67,7 +67,7 @@ def test_demo_builds_match_the_reference(tmp_path):
 
 def _smoke_plan(root: Path) -> list[dict[str, str]]:
     from xprep.plan import plan
-    from xprep.recipes import load_recipe
+    from xprep.recipe_load import load_recipe
 
     steps = plan(load_recipe(ROOT / "recipes" / "smoke.yaml"), root)
     rel = [Path(os.path.relpath(s.folder, root)).as_posix() for s in steps]

@@ -1,6 +1,6 @@
 """The rest of a recipe's checks, so that ``xprep run --dry-run`` fails wherever the run would.
 
-:func:`check_values` (called by :func:`xprep.recipes.parse_recipe`): names that become paths, languages
+:func:`check_values` (called by :func:`xprep.recipe_load.parse_recipe`): names that become paths, languages
 (against the MT family where the recipe fixes it), projection methods, perturbation ranges and fields,
 numeric ranges, unique seeds and a sane ``out``. :func:`check_resources` (called by ``xprep run``, dry or
 not): what depends on this machine: the encoder and the MT model (folder or hub), Apertium's modes, and

@@ -18,10 +18,24 @@ from pathlib import Path
 from typing import Any
 
 from xprep.errors import RecipeError, XprepError
-from xprep.retrieval_plan import RetrievalSpec
 from xprep.settings import CONDITIONS, TrainSettings, TranslateSettings, choices, condition_kind
 
 _choices = choices
+
+
+RETRIEVAL_TASKS = ("tatoeba", "bucc")
+
+
+@dataclass(frozen=True)
+class RetrievalSpec:
+    """One retrieval evaluation: a folder in XTREME's layout and the language codes of its file names."""
+
+    task: str  # tatoeba or bucc
+    data: str  # folder with tatoeba.X-eng.{X,eng} or BUCC {lang}-en.{split}.{lang,en,gold}
+    langs: list[str] = field(default_factory=list)
+    layer: int | None = None  # None: 14/24 of the encoder's depth, as XTREME
+    prefix: str = ""  # e5 models: "query: "
+    limit: int | None = None  # tatoeba: first N pairs per language
 
 
 TrainSection = TrainSettings  # the recipe's train: section (xprep/settings.py)
@@ -137,7 +151,7 @@ def _coerce(value: Any, tp: Any, file: str, path: str) -> Any:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         return None if value is None else _coerce(value, args[0], file, path)
     if dataclasses.is_dataclass(tp):
-        return _build(tp, value, file, path)
+        return build_section(tp, value, file, path)
     if origin is list:
         if not isinstance(value, list):
             raise _fail(file, path, f"expected a list, got {type(value).__name__}")
@@ -168,7 +182,7 @@ def _coerce(value: Any, tp: Any, file: str, path: str) -> Any:
     raise TypeError(f"unsupported recipe field type {tp!r}")  # a bug in this module, not the user's
 
 
-def _build(cls: type, data: Any, file: str, path: str) -> Any:
+def build_section(cls: type, data: Any, file: str, path: str) -> Any:
     if not isinstance(data, dict):
         raise _fail(file, path, f"expected a mapping of {cls.__name__} settings, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
@@ -199,42 +213,6 @@ def _build(cls: type, data: Any, file: str, path: str) -> Any:
     return cls(**kwargs)
 
 
-def parse_recipe(data: Any, file: str = "<recipe>") -> Recipe:
-    """A validated :class:`Recipe` from parsed YAML; every problem is a located :class:`RecipeError`."""
-    from xprep.recipe_checks import check_values
-
-    recipe = _build(Recipe, data, file, "")
-    _validate(recipe, file)
-    check_values(recipe, file)
-    from xprep.attack.plan import validate_attacks
-    from xprep.retrieval_plan import validate_retrieval
-
-    validate_attacks(recipe, file)
-    validate_retrieval(recipe, file)
-    return recipe
-
-
-def load_recipe(path: Path, resources: bool = False) -> Recipe:
-    """Read and validate a recipe file (``yaml.safe_load``: no code in YAML); with ``resources`` also what
-    the run needs from this machine (models, Apertium, files: :func:`xprep.recipe_checks.check_resources`)."""
-    import yaml
-
-    if not path.is_file():
-        raise RecipeError("recipe file not found", where=str(path))
-    try:
-        from xprep.io import read_text
-
-        data = yaml.safe_load(read_text(path))
-    except yaml.YAMLError as exc:
-        raise RecipeError(f"not valid YAML: {' '.join(str(exc).split())}", where=str(path)) from None
-    recipe = parse_recipe(data, str(path))
-    if resources:
-        from xprep.recipe_checks import check_resources
-
-        check_resources(recipe, str(path))
-    return recipe
-
-
 def _check_name(registry: Any, name: str, file: str, path: str) -> None:
     try:
         registry.get(name)
@@ -242,7 +220,7 @@ def _check_name(registry: Any, name: str, file: str, path: str) -> None:
         raise _fail(file, path, exc.message, exc.hint) from None
 
 
-def _validate(recipe: Recipe, file: str) -> None:
+def validate_recipe(recipe: Recipe, file: str) -> None:
     """Names and cross-references: tasks, targets, languages, perturbations, native datasets, mixed parts."""
     if not recipe.conditions:
         raise _fail(file, "conditions", "at least one condition is needed")

@@ -12,30 +12,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from xprep.errors import RecipeError
 from xprep.perturb.registry import applies
+from xprep.recipes import RETRIEVAL_TASKS, Condition, PerturbationSpec, Recipe, RetrievalSpec
 from xprep.steps.base import RunContext, Step
-
-if TYPE_CHECKING:
-    from xprep.recipes import Condition, PerturbationSpec, Recipe
-
-RETRIEVAL_TASKS = ("tatoeba", "bucc")
-
-
-@dataclass(frozen=True)
-class RetrievalSpec:
-    """One retrieval evaluation: a folder in XTREME's layout and the language codes of its file names."""
-
-    task: str  # tatoeba or bucc
-    data: str  # folder with tatoeba.X-eng.{X,eng} or BUCC {lang}-en.{split}.{lang,en,gold}
-    langs: list[str] = field(default_factory=list)
-    layer: int | None = None  # None: 14/24 of the encoder's depth, as XTREME
-    prefix: str = ""  # e5 models: "query: "
-    limit: int | None = None  # tatoeba: first N pairs per language
 
 
 def validate_retrieval(recipe: Any, file: str) -> None:

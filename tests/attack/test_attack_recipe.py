@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from xprep.cli import main
 from xprep.errors import RecipeError
 from xprep.plan import plan
-from xprep.recipes import parse_recipe
+from xprep.recipe_load import parse_recipe
 
 RECIPE = {
     "name": "attack-smoke",

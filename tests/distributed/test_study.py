@@ -14,7 +14,7 @@ ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'xpre
 from xprep.cli import main  # noqa: E402
 from xprep.distributed.study import resources, units_of  # noqa: E402
 from xprep.plan import plan  # noqa: E402
-from xprep.recipes import parse_recipe  # noqa: E402
+from xprep.recipe_load import parse_recipe  # noqa: E402
 
 SMOKE = Path(__file__).resolve().parents[2] / "recipes" / "smoke.yaml"
 

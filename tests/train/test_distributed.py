@@ -62,7 +62,7 @@ def test_loss_terms_per_head():
 
 def test_processes_is_in_no_step_hash(tmp_path):
     from xprep.plan import plan
-    from xprep.recipes import parse_recipe
+    from xprep.recipe_load import parse_recipe
 
     base = {"name": "t", "model": "tiny-xlmr", "seeds": [0],
             "conditions": [{"name": "none"}, {"name": "english", "tasks": ["mnli"], "source": "sample"}],

@@ -49,7 +49,7 @@ def run_cmd(
     recipe does nothing; changing a setting redoes exactly the steps that depend on it.
     """
     from xprep.plan import plan, plan_table
-    from xprep.recipes import load_recipe
+    from xprep.recipe_load import load_recipe
     from xprep.runner import run_recipe
 
     rec = load_recipe(recipe, resources=True)  # models, MT, files: --dry-run fails where the run would
