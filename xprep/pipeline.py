@@ -28,7 +28,7 @@ from xprep.manifest import Manifest
 from xprep.mt.cache import TranslationCache
 from xprep.mt.engine import TranslationEngine, load_model
 from xprep.owned import locked
-from xprep.preflight import cache_path, check_job, count_source
+from xprep.preflight import alignment_cache_path, cache_path, check_job, count_source
 from xprep.projection.aligners import make_aligner
 from xprep.quality.filter import QualityTally
 from xprep.quality.pool import CheckPool
@@ -170,7 +170,7 @@ class LocalExecutor:
             cache = TranslationCache(path)
         engine = TranslationEngine(model, job.src_lang, job.decoding, job.device, cache)
         aligner = (
-            make_aligner(job.aligner_settings(), cache=path.with_name(f"{path.stem}.alignments.sqlite"))
+            make_aligner(job.aligner_settings(), cache=alignment_cache_path(job))
             if job.needs_aligner()
             else None
         )

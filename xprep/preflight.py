@@ -71,6 +71,12 @@ def cache_path(job: TranslateJob) -> Path:
     return Path(job.cache) if job.cache else Path(job.out) / ".cache" / "translations.sqlite"
 
 
+def alignment_cache_path(job: TranslateJob) -> Path:
+    """The alignment cache beside the translation cache (``<cache>.alignments.sqlite``)."""
+    path = cache_path(job)
+    return path.with_name(f"{path.stem}.alignments.sqlite")
+
+
 def count_source(job: TranslateJob, spec: TaskSpec) -> int | None:
     """Read a local source once, whole, so a malformed record stops the build before output exists;
     returns the record count (``None`` for the hub, where only the first record is read)."""

@@ -49,3 +49,29 @@ def test_ray_equals_local(task, projection, tiny_m2m100, tmp_path, local_ray):
         assert ca["translation"]["segments"] == cb["translation"]["segments"]
         ids = [json.loads(line)["id"] for line in rows_b.splitlines()]
         assert len(ids) == len(set(ids)), "every record exactly once, in input order"
+
+
+@pytest.mark.slow
+def test_ray_actors_share_the_alignment_cache(tiny_m2m100, tiny_xlmr, tmp_path, local_ray):
+    """Actors align through the content-keyed cache beside the translation cache, as a local build does."""
+    import sqlite3
+
+    job = TranslateJob(
+        task="squad_v2",
+        langs=["de"],
+        model=tiny_m2m100,
+        out=tmp_path / "ray",
+        source=sample_path(TASKS.get("squad_v2")),
+        decoding=DecodingSettings(beam_size=1, max_decoding_length=24),
+        progress=False,
+        chunk_records=3,
+        projection=("align",),
+        aligner="encoder",
+        align_model=str(tiny_xlmr),
+    )
+    (result,) = translate_task(job, RayExecutor(actors=2))
+    assert result.manifest.computed["counts"]["out"] > 0
+    db = tmp_path / "ray" / ".cache" / "translations.alignments.sqlite"
+    with sqlite3.connect(db) as conn:
+        (rows,) = conn.execute("SELECT COUNT(*) FROM links").fetchone()
+    assert rows > 0, "the actors stored the sentence pairs they aligned"

@@ -45,10 +45,11 @@ def projection() -> None:
 )
 @click.option(
     "--units",
-    type=click.Choice(["words", "whitespace"]),
+    type=click.Choice(["words", "graphemes", "whitespace"]),
     default="words",
     show_default=True,
-    help="Alignment units: words (punctuation apart, characters for CJK/Thai) or whitespace tokens.",
+    help="Alignment units: words (grapheme-safe; ICU dictionary words for Thai, Lao, Khmer, Myanmar, CJK), "
+    "graphemes (the same, grapheme clusters for those scripts) or whitespace tokens (punctuation attached).",
 )
 @click.option("--whole-paragraphs", is_flag=True, help="Spans: align paragraphs whole, not sentence by sentence.")
 @click.option(

@@ -5,8 +5,9 @@ runs :func:`xprep.stages.process_chunk` on whole chunks; the driver receives res
 (Ray Data does not keep it), puts them back in input order by chunk index and then counts, decides
 and writes exactly as the local executor does, so both write the same records.
 
-The translation cache is shared: every actor opens the same SQLite file (WAL mode, one writer at a
-time), which needs a filesystem all workers see (one machine, or a shared mount across nodes).
+The translation cache and the alignment cache beside it are shared: every actor opens the same SQLite
+files (WAL mode, one writer at a time), which needs a filesystem all workers see (one machine, or a
+shared mount across nodes).
 Facts checked with Ray 2.60: ``compute=ActorPoolStrategy(size=n)`` (``concurrency=`` is deprecated);
 with ``num_gpus`` set, ``batch_size`` must be an explicit integer; inside an actor the GPU is
 ``device_index=0`` because Ray sets ``CUDA_VISIBLE_DEVICES`` (and hides every GPU from an actor that
@@ -35,15 +36,18 @@ class _ChunkActor:
     def __init__(self, job: Any, langs: list[str]) -> None:
         from xprep.mt.cache import TranslationCache
         from xprep.mt.engine import TranslationEngine, load_model
+        from xprep.preflight import alignment_cache_path, cache_path
         from xprep.projection.aligners import make_aligner
 
         if job.device.device == "cuda":  # Ray exposes this actor's GPU(s) as device 0..n-1
             job = dataclasses.replace(job, device=dataclasses.replace(job.device, device_index=(0,)))
         self.job, self.langs = job, langs
         self.model = load_model(job.model, job.device)
-        self.cache = TranslationCache(job.cache or job.out / ".cache" / "translations.sqlite")
+        self.cache = TranslationCache(cache_path(job))
         self.engine = TranslationEngine(self.model, job.src_lang, job.decoding, job.device, self.cache)
-        self.aligner = make_aligner(job.aligner_settings()) if job.needs_aligner() else None
+        self.aligner = (  # the same content-keyed alignment cache as a local build: a warm rerun loads no encoder
+            make_aligner(job.aligner_settings(), cache=alignment_cache_path(job)) if job.needs_aligner() else None
+        )
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         from xprep.stages import process_chunk

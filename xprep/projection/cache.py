@@ -54,6 +54,7 @@ class CachedAligner:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=60)
+            self._db.execute("PRAGMA journal_mode=WAL")  # Ray actors share one file: readers never block
             self._db.execute("CREATE TABLE IF NOT EXISTS links (key TEXT PRIMARY KEY, links TEXT NOT NULL)")
         return self._db
 
