@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep import __version__
+from xprep.errors import InputError
 from xprep.io import source_sha256
 from xprep.mt.device import DeviceOptions
 from xprep.mt.engine import DecodingSettings, MTModel
@@ -64,8 +65,12 @@ class TranslateJob:
     def with_resolved_aligner(self, echo: Callable[[str], None] | None = None) -> TranslateJob:
         """``--aligner auto`` made concrete (the manifest names the real aligner)."""
         found = resolve_aligner(self.aligner_settings(), echo)
+        if self.tag_policy.refine == "probe" and found.name != "encoder" and self.needs_aligner():
+            raise InputError(
+                f"--tag-refine probe reads the encoder aligner's word vectors; the aligner here is {found.name}",
+                hint="--aligner encoder, or --tag-refine types",
+            )
         return dataclasses.replace(self, aligner=found.name, align_model=found.model)
-
 
 
 def declared_part(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str, Any]:
@@ -106,7 +111,11 @@ def declared_part(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str
             "name": job.aligner,
             "model": _asset_name(job.align_model),
             "bitext": Path(job.align_bitext).name if job.align_bitext else None,
-            "tag_policy": {"unaligned": job.tag_policy.unaligned, "fallback": job.tag_policy.fallback_tag},
+            "tag_policy": {
+                "unaligned": job.tag_policy.unaligned,
+                "fallback": job.tag_policy.fallback_tag,
+                "refine": job.tag_policy.refine,
+            },
         }
         if job.needs_aligner()
         else None,

@@ -20,6 +20,11 @@ def _sents(text):
         ),
         ("我喜欢猫。你呢？好的", ["我喜欢猫。", "你呢？", "好的"]),
         ("यह अच्छा है। वह भी।", ["यह अच्छा है।", "वह भी।"]),
+        # Thai writes no full stop: a space between Thai letters ends the sentence; beside a number it does not
+        ("แม่น้ำไรน์ยาวที่สุด ไหลประมาณ 1,230 กิโลเมตร", ["แม่น้ำไรน์ยาวที่สุด", "ไหลประมาณ 1,230 กิโลเมตร"]),
+        ("ນ້ຳຂອງຍາວ ມັນໄຫຼ", ["ນ້ຳຂອງຍາວ", "ມັນໄຫຼ"]),  # Lao likewise
+        ("ខ្ញុំស្រឡាញ់ឆ្មា។ អ្នកវិញ?", ["ខ្ញុំស្រឡាញ់ឆ្មា។", "អ្នកវិញ?"]),  # Khmer khan
+        ("ሰላም ነው። ደህና ነህ?", ["ሰላም ነው።", "ደህና ነህ?"]),  # Ethiopic full stop
         ("Line one\nLine two.", ["Line one", "Line two."]),
         ('He said "Stop." Then he left.', ['He said "Stop."', "Then he left."]),
         ("Am 1. Januar galt es. Es gilt z. B. hier.", ["Am 1. Januar galt es.", "Es gilt z. B. hier."]),

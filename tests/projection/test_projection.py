@@ -318,6 +318,18 @@ def test_chain_aligns_only_what_markers_miss_once_per_context(corpus):
     assert len(aligner.calls) == (2 if corpus else 1)  # markers sufficed: no alignment unless eflomal-like
 
 
+def test_alignment_cache_keys_on_the_resolved_layer(tiny_xlmr):
+    from xprep.projection.align import EncoderAligner
+    from xprep.projection.cache import identity
+
+    default = EncoderAligner(str(tiny_xlmr))
+    depth = default.resolved_layer()  # read from the config, no model loaded
+    assert "model" not in default._state and depth >= 1
+    assert identity(default) == identity(EncoderAligner(str(tiny_xlmr), layer=depth))
+    assert identity(default) != identity(EncoderAligner(str(tiny_xlmr), layer=depth + 1))
+    assert '"algorithm"' in identity(default)
+
+
 def test_alignment_cache_reads_what_it_aligned_before(tmp_path):
     from xprep.projection.cache import CachedAligner
 

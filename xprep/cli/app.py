@@ -105,6 +105,15 @@ ALIGNER_OPTIONS = [
         show_default=True,
         help="Tag for target words no source word aligns to.",
     ),
+    click.option(
+        "--tag-refine",
+        type=click.Choice(["auto", "probe", "types", "none"]),
+        default="auto",
+        show_default=True,
+        help="Tags projected together are refined: types (script rules and a type dictionary read off the "
+        "projections), probe (also a linear probe on the encoder's word vectors), none; auto: probe with the "
+        "encoder aligner, else types (never for BIO tags).",
+    ),
 ]
 
 

@@ -64,6 +64,7 @@ def projection_score(
     align_model: str | None,
     align_bitext: Path | None,
     tag_unaligned: str,
+    tag_refine: str,
     lang: str | None,
     symmetrise: str,
     units: str,
@@ -93,7 +94,7 @@ def projection_score(
     if source.suffix.lower() == ".conllu":
         if al is None:
             raise XprepError("tag projection needs --method align")
-        scores = score_tags(source, target, al, TagPolicy(unaligned=tag_unaligned))
+        scores = score_tags(source, target, al, TagPolicy(unaligned=tag_unaligned, refine=tag_refine))
     elif source.suffix.lower() == ".json":
         scores = score_spans(source, target, chain, al, lang, sentences=not whole_paragraphs, units=units)
     else:

@@ -3,7 +3,10 @@
 Rule-based and script-aware: a sentence ends at ``. ! ?`` (and ``…``) followed by whitespace and a
 plausible sentence start, unless the word before is a known abbreviation or a single-letter
 initial; at CJK full stops (``。！？``) with no whitespace needed; at the Devanagari danda (``। ॥``),
-the Arabic question mark (``؟``) and the Urdu full stop (``۔``); and at every line break.
+the Arabic question mark (``؟``), the Urdu full stop (``۔``), the Khmer khan (``។ ៕``), the Myanmar
+section mark (``။``), the Ethiopic full stop (``።``) and the Armenian full stop (``։``); in Thai and Lao,
+which write no full stop, at a space between two letters of the script (the space ends a sentence or
+a clause there; a space beside a number, a Latin word or punctuation does not); and at every line break.
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ ORDINAL_NEXT = frozenset(
     "Jahrhundert Jahrhunderts Jahrtausend Weltkrieg Weltkriegs Platz Liga Klasse Auflage Mal".split()
 )
 _LATIN_END = re.compile(r"""[.!?…]+["')\]»”’]*(?=\s+["'(\[«“‘¿¡]?[\w\d])""")
-_HARD_END = re.compile(r"""[。！？!?][」』”’)）]*|[।॥؟۔]""")
+_HARD_END = re.compile(r"""[。！？!?][」』”’)）]*|[।॥؟۔។៕။።։]""")
+_SPACE_END = re.compile(r"(?<=[\u0e01-\u0e4e\u0e81-\u0ede])\s+(?=[\u0e01-\u0e4e\u0e81-\u0ede])")  # Thai, Lao
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ def _ends(text: str) -> list[int]:
         ends.add(m.end())
     for m in _HARD_END.finditer(text):
         ends.add(m.end())
+    for m in _SPACE_END.finditer(text):
+        ends.add(m.start())
     for m in re.finditer(r"\n", text):
         ends.add(m.start())
     return sorted(ends)

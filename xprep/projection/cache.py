@@ -1,9 +1,10 @@
 """A content-addressed cache of word alignments, beside the translation cache.
 
-The key of a sentence pair is the sha256 of the aligner's identity (name, model, layer, method) and the
-two word lists; the value is its links. A rebuild over a warm cache aligns nothing it has aligned before,
-and never loads the encoder when every pair it needs is cached. Aligners that learn from the corpus they
-are given (eflomal: its links depend on every other pair, and it is stochastic) are not cached.
+The key of a sentence pair is the sha256 of the aligner's identity (name, model, resolved layer,
+method, algorithm version) and the two word lists; the value is its links. A rebuild over a warm cache
+aligns nothing it has aligned before, and never loads the encoder when every pair it needs is cached.
+Aligners that learn from the corpus they are given (eflomal: its links depend on every other pair, and
+it is stochastic) are not cached.
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ from xprep.projection.align import Aligner, Links, Pair
 
 
 def identity(aligner: Aligner) -> str:
-    """What decides an aligner's output, as one string (its name and its model, layer and method)."""
-    parts = {k: getattr(aligner, k, None) for k in ("name", "model", "layer", "method")}
+    """What decides an aligner's output, as one string: its name, model, layer as resolved (a default
+    that moves changes the key), method and algorithm version."""
+    parts = {k: getattr(aligner, k, None) for k in ("name", "model", "layer", "method", "algorithm")}
+    resolved = getattr(aligner, "resolved_layer", None)
+    if callable(resolved):
+        parts["layer"] = resolved()
     return json.dumps(parts, sort_keys=True, default=str)
 
 

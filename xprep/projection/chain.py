@@ -18,7 +18,7 @@ from xprep.mt.segment import split_sentences
 from xprep.projection.align import Aligner
 from xprep.projection.bitext import AlignedText, Ranges, align_texts
 from xprep.projection.methods import PROJECTORS, Attempt, Marked, reads_extra_translations
-from xprep.projection.tags import TagPolicy, project_tags
+from xprep.projection.tags import TagItem, TagPolicy, project_corpus, refine_mode
 from xprep.records import Record, SpanRecord, TaggingRecord
 
 
@@ -98,13 +98,14 @@ def project_records(
             items.append(item)
         slot[k] = unique[key]
     aligned = align_texts(items, aligner) if items else []  # type: ignore[arg-type]
+    tagged = _project_tagging_records(pairs, {k: aligned[i] for k, i in slot.items()}, aligner, tag_policy)
     metas = []
     for k, (src, tgt, offsets, extras) in enumerate(pairs):
         at = aligned[slot[k]] if k in slot else None
         if isinstance(src, SpanRecord) and isinstance(tgt, SpanRecord):
             metas.append(_project_span_record(src, tgt, chain, at, extras, offsets.get("context")))
-        elif isinstance(src, TaggingRecord) and isinstance(tgt, TaggingRecord):
-            metas.append(_project_tagging_record(src, tgt, at, tag_policy or TagPolicy()))
+        elif k in tagged:
+            metas.append(tagged[k])
         else:
             metas.append({"status": "not_needed"})
     return metas
@@ -188,17 +189,37 @@ def _project_span_record(
     }
 
 
-def _project_tagging_record(src: TaggingRecord, tgt: TaggingRecord, at: AlignedText | None, policy: TagPolicy) -> dict:
-    if at is None:
-        tgt.tags = []
-        return {"status": "failed", "reason": "tags_need_word_alignment", "source_tags": src.tags}
-    # word units of the joined text are the tokens themselves (tokens hold no whitespace) unless a token
-    # mixes letters and punctuation; map unit links back to tokens through character offsets
-    src_tok, tgt_tok = _token_index(src.tokens, at.src_words), _token_index(tgt.tokens, at.tgt_words)
-    links = {(src_tok[i], tgt_tok[j]) for i, j in at.links}
-    tags, coverage = project_tags(src.tags, len(tgt.tokens), links, policy)
-    tgt.tags = tags
-    return {"status": "projected", "method": "align", "coverage": round(coverage, 4)}
+def _project_tagging_records(
+    pairs: Sequence[tuple[Record, Record, dict[str, Ranges], dict[str, str]]],
+    aligned: dict[int, AlignedText],
+    aligner: Aligner | None,
+    policy: TagPolicy | None,
+) -> dict[int, dict]:
+    """Tags of every tagging record, projected together (the corpus refinement sees them all at once);
+    sets each target record's tags and returns its ``meta.projection`` by index."""
+    policy = policy or TagPolicy()
+    metas: dict[int, dict] = {}
+    ks, items = [], []
+    for k, (src, tgt, _, _) in enumerate(pairs):
+        if not (isinstance(src, TaggingRecord) and isinstance(tgt, TaggingRecord)):
+            continue
+        at = aligned.get(k)
+        if at is None:
+            tgt.tags = []
+            metas[k] = {"status": "failed", "reason": "tags_need_word_alignment", "source_tags": src.tags}
+            continue
+        # word units of the joined text are the tokens themselves (tokens hold no whitespace) unless a token
+        # mixes letters and punctuation; map unit links back to tokens through character offsets
+        src_tok, tgt_tok = _token_index(src.tokens, at.src_words), _token_index(tgt.tokens, at.tgt_words)
+        links = {(src_tok[i], tgt_tok[j]) for i, j in at.links}
+        ks.append(k)
+        items.append(TagItem(src.tokens, src.tags, tgt.tokens, links))
+    embed = getattr(aligner, "embed_words", None)
+    mode = refine_mode(policy, embed)
+    for k, (tags, coverage) in zip(ks, project_corpus(items, policy, embed), strict=True):
+        pairs[k][1].tags = tags  # type: ignore[attr-defined]
+        metas[k] = {"status": "projected", "method": "align", "coverage": round(coverage, 4), "refine": mode}
+    return metas
 
 
 def _token_index(tokens: Sequence[str], units: Ranges) -> list[int]:

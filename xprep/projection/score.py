@@ -1,8 +1,10 @@
 """Score a projection method on gold parallel data, without MT.
 
 - tags: two CoNLL-U files whose sentences share ``sent_id`` (the Parallel UD layout): source UPOS tags
-  are projected onto the target's own tokens and compared with the target's gold UPOS (accuracy over
-  all target tokens, and coverage: the share of target tokens that received an aligned tag);
+  are projected onto the target's own tokens, the whole file together (refined as the tag policy says:
+  :mod:`xprep.projection.refine`), and compared with the target's gold UPOS (accuracy over all target
+  tokens; coverage: the share given a tag by a link, a script rule or the type dictionary; aligned: the
+  share with a link);
 - spans: two SQuAD-format JSON files whose questions share ids (the XQuAD layout): each source answer
   is projected onto the target paragraph and scored against the target's gold answer with SQuAD
   EM/F1 (characters as tokens for unspaced scripts). Gold data has no separately translated answer, so
@@ -23,7 +25,7 @@ from xprep.evaluate.metrics import squad_em, token_f1
 from xprep.mt.segment import split_sentences
 from xprep.projection.align import Aligner
 from xprep.projection.chain import align_texts, project_answer
-from xprep.projection.tags import TagPolicy, project_tags
+from xprep.projection.tags import TagItem, TagPolicy, project_corpus, refine_mode
 
 
 def score_tags(
@@ -39,15 +41,20 @@ def score_tags(
     if not ids:
         raise InputError("no sent_id in common between the two CoNLL-U files", where=f"{source} / {target}")
     links = aligner.align([(src[i].forms, tgt[i].forms) for i in ids])
-    correct = total = covered = 0
-    for sid, lk in zip(ids, links, strict=True):
-        tags, coverage = project_tags(src[sid].upos, len(tgt[sid].forms), lk, policy or TagPolicy())
+    policy = policy or TagPolicy()
+    embed = getattr(aligner, "embed_words", None)
+    items = [TagItem(src[i].forms, src[i].upos, tgt[i].forms, lk) for i, lk in zip(ids, links, strict=True)]
+    correct = total = covered = linked = 0
+    for sid, item, (tags, coverage) in zip(ids, items, project_corpus(items, policy, embed), strict=True):
         correct += sum(a == b for a, b in zip(tags, tgt[sid].upos, strict=True))
         total += len(tags)
         covered += round(coverage * len(tags))
+        linked += len({j for _, j in item.links if 0 <= j < len(tags)})
     return {
         "accuracy": round(100 * correct / total, 2),
         "coverage": round(100 * covered / total, 2),
+        "aligned": round(100 * linked / total, 2),
+        "refine": refine_mode(policy, embed),
         "n": len(ids),
         "tokens": total,
     }

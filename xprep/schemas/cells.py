@@ -183,6 +183,8 @@ def _aligner(names: dict[str, list[str]]) -> Schema:
             "tag_policy": obj("tagging: what unaligned target words get", {
                 "unaligned": enum("fallback tag or the neighbour's tag", ["fallback", "neighbour"]),
                 "fallback": string("the fallback tag"),
+                "refine": enum("corpus refinement of projected tags (auto: probe with the encoder aligner, "
+                               "else types)", ["auto", "probe", "types", "none"]),
             }),
         },
         nullable=True,
