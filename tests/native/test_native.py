@@ -493,3 +493,8 @@ def test_conllu_adapter_on_parallel_ud(tmp_path):
     records = list(load_native("ud-upos", "de", "test", SHARED_DATA / "ud-pud" / "de_pud-ud-test.conllu"))
     assert len(records) == 1000 and records[0].id == "n01001011"
     assert records[0].tokens[:3] == ["„", "Ein", "Großteil"] and records[0].tags[:3] == ["PUNCT", "DET", "NOUN"]
+
+
+def test_tydiqa_goldp_lists_only_the_goldp_languages():
+    # TyDi QA's primary task has Japanese and Thai; its GoldP (secondary) task does not
+    assert set(NATIVE.get("tydiqa-goldp").langs) == {"ar", "bn", "fi", "id", "ko", "ru", "sw", "te"}

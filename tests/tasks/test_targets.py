@@ -225,3 +225,10 @@ def test_intermediate_tasks_by_name_come_from_the_hub(tiny_xlmr, tmp_path, monke
     )
     assert res.exit_code == 0, res.output
     assert asked == [("mnli", "train"), ("qqp", "train")]
+
+
+def test_language_lists_are_xtremes():
+    # XTREME's udpos list (33; Wolof and four others came with XTREME-R) and TyDiQA-GoldP's nine
+    udpos = TARGETS.get("udpos").langs
+    assert len(udpos) == 33 and "wo" not in udpos and {"yo", "kk", "th", "tl"} <= set(udpos)
+    assert set(TARGETS.get("tydiqa").langs) == {"ar", "bn", "en", "fi", "id", "ko", "ru", "sw", "te"}

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from xprep.records import SpanRecord
-from xprep.tasks.span import TYDIQA_LANGS, squad_from_hub, squad_json, tydiqa_lang
+from xprep.tasks.span import TYDIQA_GOLDP_LANGS, squad_from_hub, squad_json, tydiqa_lang
 
 
 def squad_rows(source: str):  # noqa: ANN201
@@ -138,7 +138,7 @@ def _specs() -> list:
             "tydiqa-goldp",
             "span",
             "squad_v2",
-            tuple(v for v in TYDIQA_LANGS.values() if v != "en"),
+            tuple(v for v in TYDIQA_GOLDP_LANGS if v != "en"),  # GoldP has no Japanese or Thai
             "google-research-datasets/tydiqa",
             "secondary_task",
             "Apache-2.0",
