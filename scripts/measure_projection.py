@@ -2,7 +2,8 @@
 
 - QA: the hand-written parallel sets ``tests/projection/data/handmade_qa.{de,zh,hi,th,ar}.json`` (English
   answers projected onto translations written for xprep; EM/F1 as ``xprep projection score`` gives them);
-- UPOS: English PUD projected onto the German/French/Hindi/Thai PUD tokens (accuracy / coverage);
+- UPOS: English PUD projected onto the German/French/Hindi/Thai PUD tokens (accuracy / coverage), with
+  each tag refinement (``none``: direct projection; ``types``; ``probe``, the default with the encoder);
 - units: how the word units of each PUD target text agree with the treebank's own tokens (the share of
   gold tokens whose both edges are unit edges, and units per gold token).
 
@@ -56,11 +57,16 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
+    import tempfile
+
     from xprep.projection.align import EncoderAligner
+    from xprep.projection.cache import CachedAligner
     from xprep.projection.score import score_spans, score_tags
     from xprep.projection.tags import TagPolicy
 
-    aligner = EncoderAligner(model=args.model)
+    encoder = EncoderAligner(model=args.model)
+    # each PUD pair is aligned once; the refinements read the same links from the cache
+    aligner = CachedAligner(encoder, Path(tempfile.mkdtemp(prefix="xprep-measure-")) / "alignments.sqlite")
     rows: dict[str, dict] = {}
     for lang in QA_LANGS:
         out = score_spans(
@@ -74,16 +80,17 @@ def main() -> None:
         rows[f"qa {lang}"] = {"em": out["em"], "f1": out["f1"], "n": out["n"]}
     if not args.qa_only and PUD.is_dir():
         for lang in PUD_LANGS:
-            out = score_tags(
-                PUD / "en_pud-ud-test.conllu", PUD / f"{lang}_pud-ud-test.conllu", aligner, TagPolicy(), args.limit
-            )
-            rows[f"upos {lang}"] = {"accuracy": out["accuracy"], "coverage": out["coverage"], "n": out["n"]}
+            for refine in ("none", "types", "probe"):
+                src, tgt = PUD / "en_pud-ud-test.conllu", PUD / f"{lang}_pud-ud-test.conllu"
+                out = score_tags(src, tgt, aligner, TagPolicy(refine=refine), args.limit)
+                keep = ("accuracy", "coverage", "aligned", "n")
+                rows[f"upos {lang} {refine}"] = {k: out[k] for k in keep}
             rows[f"units {lang}"] = unit_agreement(lang, args.limit)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return
     for name, vals in rows.items():
-        print(f"{name:10s} " + "  ".join(f"{k} {v}" for k, v in vals.items()))
+        print(f"{name:16s} " + "  ".join(f"{k} {v}" for k, v in vals.items()))
 
 
 if __name__ == "__main__":

@@ -111,3 +111,53 @@ def test_refinement_pays_on_real_parallel_ud(tmp_path):
     assert rows["types"]["accuracy"] > rows["none"]["accuracy"] + 5
     assert rows["probe"]["accuracy"] > rows["types"]["accuracy"]
     assert rows["types"]["coverage"] > rows["none"]["coverage"] + 5
+
+
+def test_probe_without_an_encoder_is_one_line_before_any_work(tmp_path):
+    from click.testing import CliRunner
+
+    from xprep.cli import main
+    from xprep.mt.engine import DecodingSettings
+    from xprep.pipeline import TranslateJob
+    from xprep.tasks import TASKS, sample_path
+
+    conllu = tmp_path / "a.conllu"
+    conllu.write_text("# sent_id = 1\n1\tHi\thi\tINTJ\t_\t_\t0\troot\t_\t_\n\n", encoding="utf-8")
+    args = ["projection", "score", "--source", str(conllu), "--target", str(conllu)]
+    res = CliRunner().invoke(main, [*args, "--aligner", "eflomal", "--tag-refine", "probe"])
+    assert res.exit_code == 2 and "--tag-refine probe reads the encoder" in res.output
+    job = TranslateJob(
+        task="ccg",
+        langs=["es"],
+        model="apertium",
+        out=tmp_path / "out",
+        source=sample_path(TASKS.get("ccg")),
+        decoding=DecodingSettings(beam_size=1),
+        aligner="eflomal",
+        tag_policy=TagPolicy(refine="probe"),
+    )
+    with pytest.raises(InputError, match="--tag-refine probe"):
+        job.with_resolved_aligner()
+
+
+def test_a_chunk_of_tagging_records_is_refined_together():
+    """In a build the chunk's tagging records are projected as one corpus: a form's votes cross records."""
+    from tests.projection.test_projection import DictAligner
+    from xprep.projection.chain import project_records
+    from xprep.records import TaggingRecord
+
+    class VectorAligner(DictAligner):
+        def embed_words(self, sentences):
+            return [torch.stack([torch.eye(4)[len(w) % 4] for w in s]) if s else torch.zeros(0, 4) for s in sentences]
+
+    pairs = []
+    for k, (en, de) in enumerate([("the cat .", "die Katze ."), ("the cat sat", "die Katze saß"), ("cat", "die")]):
+        src = TaggingRecord(id=f"t{k}", lang="en", tokens=en.split(), tags=["DET", "NOUN", "VERB"][: len(en.split())])
+        if en == "the cat .":
+            src.tags = ["DET", "NOUN", "PUNCT"]
+        pairs.append((src, src.translated({"tokens": de}, "de"), {}, {}))
+    metas = project_records(pairs, ["align"], DictAligner())
+    assert [m["refine"] for m in metas] == ["types"] * 3
+    assert pairs[2][1].tags == ["DET"]  # "die" aligns to nothing in the third record: its form's majority
+    metas = project_records(pairs, ["align"], VectorAligner())
+    assert {m["refine"] for m in metas} == {"probe"} and all(m["status"] == "projected" for m in metas)

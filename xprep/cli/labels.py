@@ -94,6 +94,11 @@ def projection_score(
     if source.suffix.lower() == ".conllu":
         if al is None:
             raise XprepError("tag projection needs --method align")
+        if tag_refine == "probe" and settings.name != "encoder":
+            raise XprepError(
+                f"--tag-refine probe reads the encoder aligner's word vectors; the aligner here is {settings.name}",
+                hint="--aligner encoder, or --tag-refine types",
+            )
         scores = score_tags(source, target, al, TagPolicy(unaligned=tag_unaligned, refine=tag_refine))
     elif source.suffix.lower() == ".json":
         scores = score_spans(source, target, chain, al, lang, sentences=not whole_paragraphs, units=units)
