@@ -5,7 +5,8 @@
 - :func:`inside` / :func:`remove_owned` / :func:`replace_owned`: xprep deletes or replaces a path only
   after checking that it lies inside the output folder that owns it (symlinks resolved).
 - :func:`check_output_dir`, :func:`check_cache_file`: an output folder that can be written, a cache that
-  is an SQLite file, found before any output is created.
+  is an SQLite file, found before any output is created; :func:`check_model_folder`: a model or asset
+  folder is written only where it is new, empty, or one xprep wrote (``--force`` never empties a user's).
 - :func:`locked`: an exclusive lock per output cell; a second writer stops with one line.
 """
 
@@ -104,6 +105,24 @@ def check_output_dir(path: Path, where: str = "--out") -> Path:
     if not os.access(probe, os.W_OK | os.X_OK):
         raise InputError(f"cannot write into {probe} (read-only or no permission)", where=f"{where} {path}")
     return path
+
+
+def check_model_folder(out: Path, marker: str, force: bool, where: str = "--out") -> Path:
+    """``out`` when a model or asset folder may be written there: absent, empty, or (with ``force``) a
+    folder xprep wrote before (it holds ``marker``). Any other non-empty folder is refused in one line,
+    with or without ``force``: writing a model replaces the folder's files, and a user's files are not
+    xprep's to replace."""
+    out = check_output_dir(Path(out), where)
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / marker).is_file():
+            raise InputError(
+                f"exists, is not empty and holds no {marker} (not a folder xprep wrote): refusing to write into it",
+                where=f"{where} {out}",
+                hint="give a new folder",
+            )
+        if not force:
+            raise InputError("output folder exists and is not empty", where=f"{where} {out}", hint="pass --force")
+    return out
 
 
 def check_cache_file(path: Path, where: str = "--cache") -> Path:

@@ -191,10 +191,12 @@ def build_e5_small(out: str | Path, check: bool = True) -> dict[str, Any]:
     from safetensors.torch import save_file
     from transformers import BertConfig
 
+    from xprep.owned import check_model_folder
+
+    out = check_model_folder(Path(out), "xprep_asset.json", force=True)  # rewriting its own folder is fine
     model_file, tok_file = wheel_paths()
     f = read_e5(model_file)
     c = f.config
-    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     config = BertConfig(
         vocab_size=c["vocab_size"],

@@ -119,11 +119,19 @@ def import_freedict(
         raise InputError(f"unknown dictionary '{spec}'", hint="freedict:eng-deu, freedict:eng-fra, ...")
     pair = spec.split(":", 1)[1]
     name = f"freedict-{pair}"
-    lex = read_freedict(name, directory, multiword, max_per_word)
     to_iso = {v: k for k, v in ISO3.items()}
     src, tgt = (to_iso.get(x, x) for x in pair.split("-", 1))
+    from xprep.owned import check_output_dir
+
+    path = check_output_dir(out) / f"{normalise(src)}-{normalise(tgt)}.txt"
+    if path.exists() and not (out / f"{path.stem}.manifest.json").is_file():
+        raise InputError(
+            "exists and was not written by xprep dict import (no manifest beside it): refusing to replace it",
+            where=str(path),
+            hint="give a new --out folder",
+        )
+    lex = read_freedict(name, directory, multiword, max_per_word)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{normalise(src)}-{normalise(tgt)}.txt"
     path.write_text("".join(f"{a}\t{b}\n" for a, b in lex.pairs), encoding="utf-8")
     manifest = {
         "source": {"package": f"dict-{name}", "files": [str(directory / f"{name}.index")], "licence": "GPL (FreeDict)"},

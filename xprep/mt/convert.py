@@ -79,9 +79,9 @@ def convert_model(
 
     if quantization is not None and quantization not in QUANTIZATIONS:
         raise ModelError(f"unknown quantization '{quantization}'", hint=f"one of {', '.join(QUANTIZATIONS)}")
-    out = Path(out)
-    if out.exists() and any(out.iterdir()) and not force:
-        raise ModelError("output folder exists and is not empty", where=str(out), hint="pass --force")
+    from xprep.owned import check_model_folder
+
+    out = check_model_folder(Path(out), MODEL_INFO, force)  # CTranslate2's converter empties the folder
     try:
         config = AutoConfig.from_pretrained(model)
     except OSError as exc:

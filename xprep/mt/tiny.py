@@ -187,6 +187,10 @@ def build_tiny_model(
 
     if family not in ("marian", "m2m100"):
         raise InputError(f"tiny models exist for 'marian' and 'm2m100', not '{family}'")
+    from xprep.mt.convert import MODEL_INFO
+    from xprep.owned import check_model_folder
+
+    check_model_folder(Path(out), MODEL_INFO, force=True)  # before any work: a user's folder is refused
     shape = shape or Shape()
     with tempfile.TemporaryDirectory(prefix="xprep-tiny-") as tmp:
         tmp_path = Path(tmp)

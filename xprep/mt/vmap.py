@@ -129,8 +129,10 @@ def _check_request(
         raise InputError(f"--min-count must be at least 1, not {min_count}")
     if out.resolve() == model_dir.resolve():
         raise InputError("the restricted folder must differ from the model folder", where=str(out))
-    if out.exists() and any(out.iterdir()) and not force:
-        raise ModelError("output folder exists and is not empty", where=str(out), hint="pass --force")
+    from xprep.mt.convert import MODEL_INFO
+    from xprep.owned import check_model_folder
+
+    check_model_folder(out, MODEL_INFO, force)  # the folder's files are replaced by links
 
 
 def _tally_language(model: Any, model_dir: Path, lang: str, lines: Iterable[str], known: set[str]) -> _PieceTally:
