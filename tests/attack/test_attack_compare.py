@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -38,7 +39,10 @@ def test_compare_shows_attack_and_transfer_rows_with_gain(pair_run, tmp_path):
                                         "--quiet", *extra])  # fmt: skip
         assert res.exit_code == 0, res.output
     moved = json.loads((english / "attacks" / "charflip" / "transfer.json").read_text())
-    assert list(moved["runs"]) == [str(translated.resolve())]
+    (key,) = moved["runs"]  # relative to the attack folder, like attack.json's run: the runs folder can move
+    assert not Path(key).is_absolute() and (english / "attacks" / "charflip" / key).resolve() == translated.resolve()
+    runs = Path(shutil.move(runs, tmp_path / "moved"))
+    english, translated = runs / "english" / "seed0", runs / "translated" / "seed0"
     res = CliRunner().invoke(main, ["compare", str(runs), "--samples", "50"])
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader((runs / "comparison.csv").open()))

@@ -16,6 +16,7 @@ conditions are compared on the same adversarial items.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +35,7 @@ def attach_attacks(runs_dir: Path, runs: Sequence[Run]) -> None:
     for path in sorted(runs_dir.rglob("transfer.json")):  # a reference run's adversaries scored on other runs
         content = json.loads(path.read_text(encoding="utf-8"))
         for folder, langs in content.get("runs", {}).items():
-            run = by_folder.get(Path(folder).resolve())
+            run = by_folder.get((path.parent / folder).resolve())  # relative to the attack folder (absolute: as is)
             for lang, data in langs.items() if run is not None else ():
                 run.attacks[(lang, f"transfer:{path.parent.name}")] = {
                     "kind": "transfer",
@@ -154,6 +155,7 @@ def transfer(attack_out: Path, task: str, runs: Sequence[Path], device: str = "c
                     if right else 0.0,
                 },
             }  # fmt: skip
-        out["runs"][str(run.resolve())] = per_lang
+        # keyed relative to the attack folder, as attack.json names its run: a moved runs folder still reads
+        out["runs"][os.path.relpath(run.resolve(), attack_out.resolve())] = per_lang
     write_text_atomic(attack_out / "transfer.json", json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     return out
