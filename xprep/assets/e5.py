@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep.errors import MissingDependencyError, ModelError
+from xprep.owned import check_model_folder
 
 CHECK_SENTENCES = (
     "How much protein should a female eat per day?",
@@ -190,8 +191,6 @@ def build_e5_small(out: str | Path, check: bool = True) -> dict[str, Any]:
     """
     from safetensors.torch import save_file
     from transformers import BertConfig
-
-    from xprep.owned import check_model_folder
 
     out = check_model_folder(Path(out), "xprep_asset.json", force=True)  # rewriting its own folder is fine
     model_file, tok_file = wheel_paths()
