@@ -14,6 +14,7 @@ import click
 from xprep import __version__
 from xprep.errors import XprepError
 from xprep.owned import USER_ERRNOS
+from xprep.projection.refine import REFINE_MODES
 from xprep.report import format_table as _table
 from xprep.settings import ALIGNER_NAMES, TRANSLATE
 
@@ -107,7 +108,7 @@ ALIGNER_OPTIONS = [
     ),
     click.option(
         "--tag-refine",
-        type=click.Choice(["auto", "probe", "types", "none"]),
+        type=click.Choice(list(REFINE_MODES)),
         default="auto",
         show_default=True,
         help="Tags projected together are refined: types (script rules and a type dictionary read off the "

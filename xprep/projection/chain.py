@@ -18,7 +18,7 @@ from xprep.mt.segment import split_sentences
 from xprep.projection.align import Aligner
 from xprep.projection.bitext import AlignedText, Ranges, align_texts
 from xprep.projection.methods import PROJECTORS, Attempt, Marked, reads_extra_translations
-from xprep.projection.tags import TagItem, TagPolicy, project_corpus, refine_mode
+from xprep.projection.tags import TagItem, TagPolicy, project_corpus, refine_mode, word_vectors
 from xprep.records import Record, SpanRecord, TaggingRecord
 
 
@@ -214,7 +214,7 @@ def _project_tagging_records(
         links = {(src_tok[i], tgt_tok[j]) for i, j in at.links}
         ks.append(k)
         items.append(TagItem(src.tokens, src.tags, tgt.tokens, links))
-    embed = getattr(aligner, "embed_words", None)
+    embed = word_vectors(aligner)
     mode = refine_mode(policy, embed)
     for k, (tags, coverage) in zip(ks, project_corpus(items, policy, embed), strict=True):
         pairs[k][1].tags = tags  # type: ignore[attr-defined]

@@ -40,14 +40,14 @@ Tags = list[str | None]
 
 def rule_tag(word: str) -> str | None:
     """``PUNCT``, ``SYM`` or ``NUM`` where the characters of ``word`` alone decide it, else None."""
-    cats = [unicodedata.category(c) for c in word if not c.isspace()]
-    if not cats:
+    chars = [(ch, unicodedata.category(ch)) for ch in word if not ch.isspace()]
+    if not chars:
         return None
-    if all(c.startswith("P") for c in cats):
+    if all(c.startswith("P") for _, c in chars):
         return "PUNCT"
-    if all(c.startswith("S") for c in cats):
+    if all(c.startswith("S") for _, c in chars):
         return "SYM"
-    if any(c == "Nd" for c in cats) and all(c == "Nd" or ch in ".,:/" for c, ch in zip(cats, word, strict=False)):
+    if any(c == "Nd" for _, c in chars) and all(c == "Nd" or ch in ".,:/" for ch, c in chars):
         return "NUM"
     return None
 

@@ -25,7 +25,7 @@ from xprep.evaluate.metrics import squad_em, token_f1
 from xprep.mt.segment import split_sentences
 from xprep.projection.align import Aligner
 from xprep.projection.chain import align_texts, project_answer
-from xprep.projection.tags import TagItem, TagPolicy, project_corpus, refine_mode
+from xprep.projection.tags import TagItem, TagPolicy, project_corpus, refine_mode, word_vectors
 
 
 def score_tags(
@@ -42,7 +42,7 @@ def score_tags(
         raise InputError("no sent_id in common between the two CoNLL-U files", where=f"{source} / {target}")
     links = aligner.align([(src[i].forms, tgt[i].forms) for i in ids])
     policy = policy or TagPolicy()
-    embed = getattr(aligner, "embed_words", None)
+    embed = word_vectors(aligner)
     items = [TagItem(src[i].forms, src[i].upos, tgt[i].forms, lk) for i, lk in zip(ids, links, strict=True)]
     correct = total = covered = linked = 0
     for sid, item, (tags, coverage) in zip(ids, items, project_corpus(items, policy, embed), strict=True):

@@ -51,6 +51,11 @@ class TagItem:
 Embed = Callable[[Sequence[Sequence[str]]], list[Any]]
 
 
+def word_vectors(aligner: object) -> Embed | None:
+    """The aligner's word-vector function for the probe (the encoder aligner's ``embed_words``), else None."""
+    return getattr(aligner, "embed_words", None)
+
+
 def direct_tags(src_tags: Sequence[str], n_tgt: int, links: Links, bio: bool = False) -> list[str | None]:
     """Each target word's tag through its links (None where unaligned), many-to-one as in the module doc."""
     by_tgt: dict[int, list[int]] = {}

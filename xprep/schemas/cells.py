@@ -8,6 +8,7 @@ so a new registered name changes the published schema and the test that compares
 
 from __future__ import annotations
 
+from xprep.projection.refine import REFINE_MODES
 from xprep.schemas.parts import (
     KINDS,
     Schema,
@@ -184,7 +185,7 @@ def _aligner(names: dict[str, list[str]]) -> Schema:
                 "unaligned": enum("fallback tag or the neighbour's tag", ["fallback", "neighbour"]),
                 "fallback": string("the fallback tag"),
                 "refine": enum("corpus refinement of projected tags (auto: probe with the encoder aligner, "
-                               "else types)", ["auto", "probe", "types", "none"]),
+                               "else types)", list(REFINE_MODES)),
             }),
         },
         nullable=True,
