@@ -18,6 +18,7 @@ from xprep.mt.engine import DecodingSettings, MTModel
 from xprep.projection.aligners import AlignerSettings, resolve_aligner
 from xprep.projection.methods import DEFAULT_CHAIN, LABELLED_KINDS, needs_aligner
 from xprep.projection.tags import TagPolicy
+from xprep.projection.tune import tuning_record
 from xprep.quality.filter import Thresholds
 from xprep.settings import CHUNK_RECORDS, DEFAULT_CHECKS
 from xprep.tasks import TASKS, TaskSpec
@@ -110,6 +111,7 @@ def declared_part(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str
         "aligner": {
             "name": job.aligner,
             "model": _asset_name(job.align_model),
+            "tuning": tuning_record(job.align_model),
             "bitext": Path(job.align_bitext).name if job.align_bitext else None,
             "tag_policy": {
                 "unaligned": job.tag_policy.unaligned,

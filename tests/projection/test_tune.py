@@ -7,11 +7,21 @@ import json
 import pytest
 import torch
 from click.testing import CliRunner
+from jsonschema import Draft202012Validator
 
 from xprep.cli import main
 from xprep.errors import InputError
 from xprep.projection.align import EncoderAligner
-from xprep.projection.tune import TuneSettings, read_parallel, save_tuned, self_training_loss, tune_encoder
+from xprep.projection.tune import (
+    KIND,
+    TuneSettings,
+    read_parallel,
+    save_tuned,
+    self_training_loss,
+    tune_encoder,
+    tuning_record,
+)
+from xprep.schemas import schema
 
 PAIRS = [
     ("The cat sleeps .", "Die Katze schläft ."),
@@ -69,9 +79,14 @@ def test_tuning_trains_only_the_layers_below_the_alignment_layer(tiny_xlmr, bite
     assert any(n.startswith("encoder.layer.0.") for n in changed)
     assert all(n.startswith(("encoder.layer.0.", "encoder.layer.1.")) for n in changed), "embeddings, layer 2 kept"
 
-    out = save_tuned(enc, tok, tmp_path / "tuned", {"kind": "align-tuned encoder", **report, "data": sources})
+    out = save_tuned(enc, tok, tmp_path / "tuned", {"kind": KIND, "base": str(tiny_xlmr), **report, "data": sources})
     info = json.loads((out / "xprep_model.json").read_text(encoding="utf-8"))
     assert info["settings"]["steps"] == 3 and info["data"][0]["pairs"] == 3
+    record = tuning_record(str(out))
+    assert record["layer"] == 2 and record["steps"] == 3 and record["data"][0]["source"] == "b.eng"
+    assert tuning_record(str(tiny_xlmr)) is None, "a folder align-tune did not write: no tuning record"
+    aligner_schema = schema("translate-build")["properties"]["declared"]["properties"]["aligner"]
+    assert not list(Draft202012Validator(aligner_schema["properties"]["tuning"]).iter_errors(record))
     links = EncoderAligner(str(out)).align([(["The", "cat", "."], ["The", "cat", "."])])
     assert links[0] == {(0, 0), (1, 1), (2, 2)}, "the tuned folder loads and aligns like any encoder folder"
 
@@ -97,3 +112,17 @@ def test_cli_writes_a_tuned_folder_it_may_replace_with_force(tiny_xlmr, bitext, 
     assert "use --align-model" in result.output and (out / "model.safetensors").is_file()
     assert CliRunner().invoke(main, args).exit_code != 0, "an existing folder needs --force"
     assert CliRunner().invoke(main, [*args, "--force"]).exit_code == 0
+
+
+def test_alignment_cache_keys_anew_when_a_folder_is_retuned_in_place(tiny_xlmr, bitext, tmp_path):
+    from xprep.projection.cache import identity
+
+    pairs, _ = read_parallel([bitext])
+    out = tmp_path / "tuned"
+    enc, tok, report = tune_encoder(str(tiny_xlmr), pairs, TuneSettings(steps=1, batch_size=2))
+    save_tuned(enc, tok, out, report)
+    first = identity(EncoderAligner(str(out)))
+    assert first == identity(EncoderAligner(str(out))), "the same folder, unchanged: the same key"
+    enc, tok, report = tune_encoder(str(tiny_xlmr), pairs, TuneSettings(steps=2, batch_size=2))
+    save_tuned(enc, tok, out, report)
+    assert identity(EncoderAligner(str(out))) != first, "cached links of the old weights are not read"

@@ -209,7 +209,7 @@ def models_align_tune(
 
     from xprep.assets.e5 import ensure_e5_small
     from xprep.owned import check_model_folder
-    from xprep.projection.tune import MODEL_INFO, TuneSettings, read_parallel, save_tuned, tune_encoder
+    from xprep.projection.tune import KIND, MODEL_INFO, TuneSettings, read_parallel, save_tuned, tune_encoder
 
     base = model or str(ensure_e5_small())
     if Path(base).resolve() == Path(out).resolve():
@@ -217,14 +217,14 @@ def models_align_tune(
     out = check_model_folder(Path(out), MODEL_INFO, force)
     pairs, sources = read_parallel(parallel, limit)
     settings = TuneSettings(**opts)
-    with tqdm(total=settings.steps, desc="align-tune", unit="step", file=sys.stderr) as bar:
+    with tqdm(total=settings.steps, desc="align-tune", unit="step", file=sys.stderr, mininterval=1.0) as bar:
 
         def progress(step: int, loss: float) -> None:
             bar.update(1)
             bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
 
         enc, tok, report = tune_encoder(base, pairs, settings, progress)
-    info = {"kind": "align-tuned encoder", "base": base, "data": sources, **report}
+    info = {"kind": KIND, "base": base, "data": sources, **report}
     save_tuned(enc, tok, out, info)
     click.echo(
         f"tuned encoder: {out}  (layer {report['layer']}, {report['pairs']:,} pairs, "

@@ -22,12 +22,22 @@ from xprep.projection.align import Aligner, Links, Pair
 
 def identity(aligner: Aligner) -> str:
     """What decides an aligner's output, as one string: its name, model, layer as resolved (a default
-    that moves changes the key), method and algorithm version."""
+    that moves changes the key), method, algorithm version, and for a local model folder its weights as
+    they are on disk (a folder retuned in place, ``models align-tune --force``, keys anew)."""
     parts = {k: getattr(aligner, k, None) for k in ("name", "model", "layer", "method", "algorithm")}
     resolved = getattr(aligner, "resolved_layer", None)
     if callable(resolved):
         parts["layer"] = resolved()
+    if isinstance(parts["model"], str) and Path(parts["model"]).is_dir():
+        parts["weights"] = weights_stamp(Path(parts["model"]))
     return json.dumps(parts, sort_keys=True, default=str)
+
+
+def weights_stamp(folder: Path) -> list[list]:
+    """Name, size and modification time of each weight and config file of a model folder: cheap to read,
+    and it changes whenever the weights are written again."""
+    files = sorted(p for p in folder.iterdir() if p.suffix in {".safetensors", ".bin", ".json"} and p.is_file())
+    return [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in files]
 
 
 def pair_key(ident: str, pair: Pair) -> str:

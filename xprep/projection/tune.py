@@ -28,6 +28,7 @@ from xprep.errors import InputError
 from xprep.projection.align import EncoderAligner, _pool_words, _rebuild, _share_pieces, grow_neighbours, itermax
 
 MODEL_INFO = "xprep_model.json"
+KIND = "align-tuned encoder"  # the kind its xprep_model.json declares
 Pair = tuple[list[str], list[str]]
 
 
@@ -176,6 +177,32 @@ def tune_encoder(
         "seconds": round(time.perf_counter() - start, 1),
     }
     return enc, tok, report
+
+
+def tuning_record(model: str | None) -> dict | None:
+    """What a manifest says of a tuned encoder folder (base, data by file name and hash, settings), read
+    from its ``xprep_model.json``; None for any other model."""
+    path = Path(model) / MODEL_INFO if model else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(info, dict) or info.get("kind") != KIND:
+        return None
+    data = [
+        {"source": Path(d["source"]).name, "target": Path(d["target"]).name, "sha256": d["sha256"], "pairs": d["pairs"]}
+        for d in info.get("data", [])
+    ]
+    settings = info.get("settings", {})
+    return {
+        "base": Path(str(info.get("base"))).name,
+        "layer": info.get("layer"),
+        "steps": settings.get("steps"),
+        "seed": settings.get("seed"),
+        "data": data,
+    }
 
 
 def save_tuned(enc: Any, tok: Any, out: Path, info: dict) -> Path:
