@@ -8,12 +8,12 @@ run killed mid-way loses at most the batch in flight. WAL mode lets several read
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from xprep.hashing import stable_hash
+from xprep.sqlite_shared import open_shared
 
 
 def cache_key(
@@ -37,11 +37,9 @@ class TranslationCache:
         self.path = Path(path) if path else None
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path) if self.path else ":memory:", timeout=60, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS translations (key TEXT PRIMARY KEY, target TEXT NOT NULL)")
-        self._db.commit()
+        self._db = open_shared(
+            self.path, "CREATE TABLE IF NOT EXISTS translations (key TEXT PRIMARY KEY, target TEXT NOT NULL)"
+        )
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:
         """The cached translations among ``keys``."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep.projection.align import Aligner, Links, Pair
+from xprep.sqlite_shared import open_shared
 
 
 def identity(aligner: Aligner) -> str:
@@ -46,6 +47,9 @@ def pair_key(ident: str, pair: Pair) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+_SCHEMA = "CREATE TABLE IF NOT EXISTS links (key TEXT PRIMARY KEY, links TEXT NOT NULL)"
+
+
 @dataclass
 class CachedAligner:
     """``inner`` behind a SQLite cache at ``path``; counts ``hits`` and ``misses``."""
@@ -68,9 +72,8 @@ class CachedAligner:
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60)
-            self._db.execute("PRAGMA journal_mode=WAL")  # Ray actors share one file: readers never block
-            self._db.execute("CREATE TABLE IF NOT EXISTS links (key TEXT PRIMARY KEY, links TEXT NOT NULL)")
+            # Ray actors share one file: WAL, so readers never block
+            self._db = open_shared(self.path, _SCHEMA)
         return self._db
 
     def align(self, pairs: Sequence[Pair]) -> list[Links]:

@@ -8,7 +8,7 @@ so a new registered name changes the published schema and the test that compares
 
 from __future__ import annotations
 
-from xprep.projection.refine import REFINE_MODES
+from xprep.schemas.aligner import aligner
 from xprep.schemas.parts import (
     KINDS,
     Schema,
@@ -173,37 +173,6 @@ def _device() -> Schema:
     )
 
 
-def _aligner(names: dict[str, list[str]]) -> Schema:
-    return obj(
-        "the word aligner of the align projector (null: align is not in the chain or the kind needs none)",
-        {
-            "name": enum("aligner that ran ('auto' is resolved before the manifest is written)",
-                         [*names["aligners"], "auto"]),  # fmt: skip
-            "model": nullable_string("encoder named by asset (folder name or hub id); null: eflomal"),
-            "tuning": obj("how the encoder folder was tuned (models align-tune); null: not tuned by xprep", {
-                "base": string("folder name or hub id of the encoder it was tuned from"),
-                "layer": integer("alignment layer it was tuned for", minimum=1),
-                "steps": integer("optimiser steps", minimum=1),
-                "seed": integer("seed of the shuffle and the initial state", minimum=None),
-                "data": array("the bitext it was tuned on", obj("one pair of line-aligned files", {
-                    "source": string("file name of the source side"),
-                    "target": string("file name of the target side"),
-                    "sha256": string("sha256 of the two files, source then target"),
-                    "pairs": integer("sentence pairs read", minimum=1),
-                })),
-            }, nullable=True),
-            "bitext": nullable_string("file name of the extra bitext eflomal trained on (null: none)"),
-            "tag_policy": obj("tagging: what unaligned target words get", {
-                "unaligned": enum("fallback tag or the neighbour's tag", ["fallback", "neighbour"]),
-                "fallback": string("the fallback tag"),
-                "refine": enum("corpus refinement of projected tags (auto: probe with the encoder aligner, "
-                               "else types)", list(REFINE_MODES)),
-            }),
-        },
-        nullable=True,
-    )  # fmt: skip
-
-
 def _translate_declared(names: dict[str, list[str]]) -> Schema:
     return obj(
         "what was asked: every setting that decides the output",
@@ -218,7 +187,7 @@ def _translate_declared(names: dict[str, list[str]]) -> Schema:
             "segmentation": enum("sentence segmentation before MT", ["sentences", "none"]),
             "projection": array("label projection chain, in order (empty: the kind needs none)",
                                 enum("a projection method", names["projectors"])),
-            "aligner": _aligner(names),
+            "aligner": aligner(names),
             "checks": array("quality checks scored", enum("a check", names["checks"])),
             "thresholds": _thresholds(),
             "filter": boolean("whether flagged records were dropped (--filter)"),
