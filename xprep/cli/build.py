@@ -193,10 +193,11 @@ def models_e5_small(out: Path | None, no_check: bool) -> None:
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder of the tuned encoder.")
 @click.option("--steps", default=300, show_default=True, type=click.IntRange(1), help="Optimiser steps.")
 @click.option("--batch-size", default=8, show_default=True, type=click.IntRange(1), help="Sentence pairs a step.")
-@click.option("--lr", default=2e-5, show_default=True, type=click.FloatRange(0, min_open=True))
+@click.option("--lr", default=2e-5, show_default=True, type=click.FloatRange(0, min_open=True),
+              help="AdamW learning rate.")
 @click.option("--layer", default=None, type=click.IntRange(1), help="Alignment layer (default: 60% of the depth).")
 @click.option("--limit", default=None, type=click.IntRange(1), help="Sentence pairs read from each file pair.")
-@click.option("--seed", default=0, show_default=True)
+@click.option("--seed", default=0, show_default=True, help="Seed of the shuffle and the dropout.")
 @click.option("--force", is_flag=True, help="Replace a folder this command wrote before.")
 def models_align_tune(
     parallel: tuple, model: str | None, out: Path, force: bool, limit: int | None, **opts: Any
@@ -235,7 +236,7 @@ def models_align_tune(
 @models.command("tiny")
 @click.option("--family", type=click.Choice(["marian", "m2m100"]), default="m2m100", show_default=True)
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option("--seed", default=0, show_default=True)
+@click.option("--seed", default=0, show_default=True, help="Seed of the random weights.")
 @click.option("--pair", default="en-de", show_default=True, help="Language pair a Marian model is declared for.")
 def models_tiny(family: str, out: Path, seed: int, pair: str) -> None:
     """Build a tiny random-weight model (real architecture, vocabulary trained on the samples).
