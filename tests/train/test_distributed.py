@@ -176,3 +176,39 @@ def test_two_processes_resume_a_one_process_checkpoint(no_dropout, tmp_path):
     with pytest.raises(InputError, match="finished run"):
         train_target(str(no_dropout), data, replace(cfg, max_steps=7, processes=2, checkpoint_dir=str(tmp_path / "c2")),
                      tmp_path / "again", None, echo=lambda s: None)  # fmt: skip
+
+
+def _abort_at_exit(dist) -> dict:
+    """Finishes its work, then aborts while the interpreter shuts down (as gloo now and then does)."""
+    import atexit
+    import os
+
+    atexit.register(os.abort)
+    return {"rank": dist.rank}
+
+
+def _abort_at_once(dist) -> dict:
+    import os
+
+    if dist.rank == 1:
+        os.abort()
+    return {"rank": dist.rank}
+
+
+@pytest.mark.slow
+def test_a_crash_in_teardown_after_the_work_does_not_fail_the_run():
+    pytest.importorskip("accelerate", reason="training in several processes needs accelerate")
+    from xprep.train.distributed import run_phase
+
+    assert run_phase(_abort_at_exit, (), 2, "cpu") == {"rank": 0}
+
+
+@pytest.mark.slow
+def test_a_crash_before_the_work_is_done_fails_the_run():
+    pytest.importorskip("accelerate", reason="training in several processes needs accelerate")
+    import torch.multiprocessing as mp
+
+    from xprep.train.distributed import run_phase
+
+    with pytest.raises(mp.ProcessExitedException):
+        run_phase(_abort_at_once, (), 2, "cpu")

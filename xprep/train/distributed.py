@@ -23,7 +23,9 @@ which DDP modules cannot share.
 
 The main process (rank 0) writes the checkpoints, with every process's generator states, and the trained
 model; every process resumes from the same checkpoint. Evaluation runs afterwards in the calling process, on
-the saved model, so its files are written once, as in a 1-process run.
+the saved model, so its files are written once, as in a 1-process run. Each process marks its work done
+before it leaves the group; a process that then dies in teardown (gloo aborts one now and then with
+"terminate called without an active exception") does not fail a phase whose processes all finished.
 """
 
 from __future__ import annotations
@@ -201,6 +203,11 @@ def run_phase(fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], processe
         except mp.ProcessRaisedException:
             _raise_user_error(Path(tmp))
             raise
+        except mp.ProcessExitedException:
+            # gloo now and then aborts a process while it tears its group down (SIGABRT, "terminate called
+            # without an active exception"); once every process has finished its work, the run stands
+            if not all((Path(tmp) / f"done.{rank}").exists() for rank in range(processes)):
+                raise
         return json.loads((Path(tmp) / "result.json").read_text(encoding="utf-8"))
 
 
@@ -216,6 +223,8 @@ def _worker(fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], cpu: bool,
         result = fn(*args, dist)
         if dist.main:
             (Path(tmp) / "result.json").write_text(json.dumps(result), encoding="utf-8")
+        (Path(tmp) / f"done.{dist.rank}").touch()
+        td.barrier()  # no process tears its group down while another still talks to it
     except XprepError as exc:
         error = {"type": type(exc).__name__, "message": exc.message, "where": exc.where, "hint": exc.hint}
         (Path(tmp) / f"error.{dist.rank}.json").write_text(json.dumps(error), encoding="utf-8")
