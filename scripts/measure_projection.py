@@ -54,6 +54,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=300, help="PUD sentences per language")
     parser.add_argument("--qa-only", action="store_true")
     parser.add_argument("--units", default="words", help="alignment units: words, graphemes or whitespace")
+    parser.add_argument("--articles", default="auto", help="tag projection of English 'the': auto, keep, drop")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -82,7 +83,8 @@ def main() -> None:
         for lang in PUD_LANGS:
             for refine in ("none", "types", "probe"):
                 src, tgt = PUD / "en_pud-ud-test.conllu", PUD / f"{lang}_pud-ud-test.conllu"
-                out = score_tags(src, tgt, aligner, TagPolicy(refine=refine), args.limit)
+                policy = TagPolicy(refine=refine, articles=args.articles).for_languages("en", lang)
+                out = score_tags(src, tgt, aligner, policy, args.limit)
                 keep = ("accuracy", "coverage", "aligned", "n")
                 rows[f"upos {lang} {refine}"] = {k: out[k] for k in keep}
             rows[f"units {lang}"] = unit_agreement(lang, args.limit)

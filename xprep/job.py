@@ -117,6 +117,7 @@ def declared_part(job: TranslateJob, spec: TaskSpec, model: MTModel) -> dict[str
                 "unaligned": job.tag_policy.unaligned,
                 "fallback": job.tag_policy.fallback_tag,
                 "refine": job.tag_policy.refine,
+                "articles": job.tag_policy.articles,
             },
         }
         if job.needs_aligner()

@@ -33,7 +33,8 @@ def check_options(job: TranslateJob) -> checks.CheckOptions:
 
 def finishing_stages(job: TranslateJob, aligner: Aligner | None, scorer: Scorer | None = None) -> list[Stage]:
     """The stages after MT: rejoin, project, score."""
-    return [Rejoin(), Project(job.projection, aligner, job.tag_policy), Score(job.checks, check_options(job), scorer)]
+    project = Project(job.projection, aligner, job.tag_policy, job.src_lang)
+    return [Rejoin(), project, Score(job.checks, check_options(job), scorer)]
 
 
 def process_chunk(

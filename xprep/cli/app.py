@@ -14,6 +14,7 @@ import click
 from xprep import __version__
 from xprep.errors import XprepError
 from xprep.owned import USER_ERRNOS
+from xprep.projection.articles import ARTICLE_MODES
 from xprep.projection.refine import REFINE_MODES
 from xprep.report import format_table as _table
 from xprep.settings import ALIGNER_NAMES, TRANSLATE
@@ -114,6 +115,14 @@ ALIGNER_OPTIONS = [
         help="Tags projected together are refined: types (script rules and a type dictionary read off the "
         "projections), probe (also a linear probe on the encoder's word vectors), none; auto: probe with the "
         "encoder aligner, else types (never for BIO tags).",
+    ),
+    click.option(
+        "--tag-articles",
+        type=click.Choice(list(ARTICLE_MODES)),
+        default="auto",
+        show_default=True,
+        help="Whether English 'the' projects its tag (DET); auto: not onto a language without a definite "
+        "article (Hindi, Russian, Chinese, ...), where its links land on postpositions and nouns.",
     ),
 ]
 

@@ -35,7 +35,8 @@ def projection() -> None:
 )
 @click.option("--method", default="align", show_default=True, help="align, fuzzy, or a comma list (spans).")
 @_with(ALIGNER_OPTIONS)
-@click.option("--lang", default=None, help="Target language (character F1 for zh/ja/th).")
+@click.option("--lang", default=None, help="Target language (character F1 for zh/ja/th; --tag-articles auto).")
+@click.option("--source-lang", default="en", show_default=True, help="Source language (--tag-articles auto).")
 @click.option(
     "--symmetrise",
     type=click.Choice(["gdfa", "union", "intersection"]),
@@ -65,7 +66,9 @@ def projection_score(
     align_bitext: Path | None,
     tag_unaligned: str,
     tag_refine: str,
+    tag_articles: str,
     lang: str | None,
+    source_lang: str,
     symmetrise: str,
     units: str,
     whole_paragraphs: bool,
@@ -81,6 +84,7 @@ def projection_score(
 
     chain = parse_chain(method)
     lang = check_language(lang, "--lang") if lang is not None else None
+    source_lang = check_language(source_lang, "--source-lang")
     aligning = any(PROJECTORS.get(m).needs_aligner for m in chain)
     settings = AlignerSettings(aligner, align_model, align_bitext, device)
     settings = resolve_aligner(settings, echo=lambda m: click.echo(m, err=True)) if aligning else settings
@@ -99,7 +103,8 @@ def projection_score(
                 f"--tag-refine probe reads the encoder aligner's word vectors; the aligner here is {settings.name}",
                 hint="--aligner encoder, or --tag-refine types",
             )
-        scores = score_tags(source, target, al, TagPolicy(unaligned=tag_unaligned, refine=tag_refine))
+        policy = TagPolicy(unaligned=tag_unaligned, refine=tag_refine, articles=tag_articles)
+        scores = score_tags(source, target, al, policy.for_languages(source_lang, lang))
     elif source.suffix.lower() == ".json":
         scores = score_spans(source, target, chain, al, lang, sentences=not whole_paragraphs, units=units)
     else:

@@ -187,7 +187,9 @@ def job_from_options(task: str, kw: dict[str, Any]) -> Any:
         aligner=str(kw["aligner"]),
         align_model=kw["align_model"],  # type: ignore[arg-type]
         align_bitext=kw["align_bitext"],  # type: ignore[arg-type]
-        tag_policy=TagPolicy(unaligned=str(kw["tag_unaligned"]), refine=str(kw["tag_refine"])),
+        tag_policy=TagPolicy(
+            unaligned=str(kw["tag_unaligned"]), refine=str(kw["tag_refine"]), articles=str(kw["tag_articles"])
+        ),
         checks=select_checks(kw["checks_spec"], str(kw["langid"]), kw["qe_model"]),  # type: ignore[arg-type]
         qe_model=kw["qe_model"],  # type: ignore[arg-type]
         chunk_records=int(kw["chunk_records"]),  # type: ignore[arg-type]

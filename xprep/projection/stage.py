@@ -25,6 +25,7 @@ class Project:
     chain: Sequence[str]
     aligner: Aligner | None
     tag_policy: TagPolicy
+    src_lang: str = "en"
     name: str = "project"
 
     def params(self) -> dict[str, Any]:
@@ -34,7 +35,10 @@ class Project:
         for lang in chunk.langs:
             built = chunk.built.get(lang, [])
             metas = project_records(
-                [(b.src, b.tgt, b.offsets, b.extras) for b in built], self.chain, self.aligner, self.tag_policy
+                [(b.src, b.tgt, b.offsets, b.extras) for b in built],
+                self.chain,
+                self.aligner,
+                self.tag_policy.for_languages(self.src_lang, lang),
             )
             events, items = chunk.events(lang), chunk.result.items.setdefault(lang, [])
             for b, proj in zip(built, metas, strict=True):

@@ -30,12 +30,24 @@ PUNCT_TAGS = frozenset({"PUNCT", ".", ",", ":", "``", "''", "-LRB-", "-RRB-"})
 @dataclass(frozen=True)
 class TagPolicy:
     """``refine``: ``auto`` (the probe where the aligner has word vectors, else types; none for BIO),
-    ``probe``, ``types`` or ``none`` (direct projection only)."""
+    ``probe``, ``types`` or ``none`` (direct projection only). ``articles``: whether the source's definite
+    article projects its tag (:mod:`xprep.projection.articles`; ``auto``: not onto a language without one);
+    :meth:`for_languages` resolves it into ``unprojected``, the source words whose links carry no tag."""
 
     unaligned: str = "fallback"
     fallback_tag: str = "X"
     bio: bool = False
     refine: str = "auto"
+    articles: str = "auto"
+    unprojected: frozenset[str] = frozenset()
+
+    def for_languages(self, src_lang: str, tgt_lang: str | None) -> TagPolicy:
+        """This policy for one language pair (``articles`` resolved)."""
+        from dataclasses import replace
+
+        from xprep.projection.articles import unprojected_sources
+
+        return replace(self, unprojected=unprojected_sources(self.articles, src_lang, tgt_lang))
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,7 @@ def project_corpus(
 ) -> list[tuple[list[str], float]]:
     """Tags and coverage for every sentence of a corpus projected together (refined as ``policy`` says;
     ``embed`` gives word vectors for the probe: the encoder aligner's ``embed_words``)."""
-    direct = [direct_tags(it.src_tags, len(it.tgt_words), it.links, policy.bio) for it in items]
+    direct = [direct_tags(it.src_tags, len(it.tgt_words), _projecting(it, policy), policy.bio) for it in items]
     mode = refine_mode(policy, embed)
     typed = direct  # what links, rules and the type dictionary give: the coverage
     rules = is_upos([t for it in items for t in it.src_tags])
@@ -104,6 +116,14 @@ def project_corpus(
     for row, seen in zip(tags, typed, strict=True):
         out.append((_fill(row, policy), sum(t is not None for t in seen) / len(row) if row else 1.0))
     return out
+
+
+def _projecting(item: TagItem, policy: TagPolicy) -> Links:
+    """The links that carry a tag: those of ``policy.unprojected`` source words left out."""
+    if not policy.unprojected:
+        return item.links
+    words = item.src_words
+    return {(i, j) for i, j in item.links if not (0 <= i < len(words) and words[i].lower() in policy.unprojected)}
 
 
 def project_tags(

@@ -3,6 +3,7 @@ encoder was tuned (``models align-tune``) and the tag-projection policy."""
 
 from __future__ import annotations
 
+from xprep.projection.articles import ARTICLE_MODES
 from xprep.projection.refine import REFINE_MODES
 from xprep.schemas.parts import Schema, array, enum, integer, nullable_string, obj, string
 
@@ -32,6 +33,8 @@ def aligner(names: dict[str, list[str]]) -> Schema:
                 "fallback": string("the fallback tag"),
                 "refine": enum("corpus refinement of projected tags (auto: probe with the encoder aligner, "
                                "else types)", list(REFINE_MODES)),
+                "articles": enum("whether the source's definite article projects its tag (auto: not onto a "
+                                 "language without one, xprep.projection.articles)", list(ARTICLE_MODES)),
             }),
         },
         nullable=True,
