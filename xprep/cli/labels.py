@@ -104,7 +104,8 @@ def projection_score(
                 hint="--aligner encoder, or --tag-refine types",
             )
         policy = TagPolicy(unaligned=tag_unaligned, refine=tag_refine, articles=tag_articles)
-        scores = score_tags(source, target, al, policy.for_languages(source_lang, lang))
+        tgt_lang = lang or (_ud_language(target) if tag_articles == "auto" else None)
+        scores = score_tags(source, target, al, policy.for_languages(source_lang, tgt_lang))
     elif source.suffix.lower() == ".json":
         scores = score_spans(source, target, chain, al, lang, sentences=not whole_paragraphs, units=units)
     else:
@@ -117,6 +118,23 @@ def projection_score(
         click.echo(json.dumps(scores))
     else:
         click.echo(_table([[k, v] for k, v in scores.items()], ["score", "value"]))
+
+
+def _ud_language(path: Path) -> str | None:
+    """The language of a treebank file named as UD names them (``hi_pud-ud-test.conllu``), said on stderr."""
+    import re
+
+    from xprep.errors import UnknownNameError
+    from xprep.languages import check_language
+
+    found = re.match(r"([a-z]{2,3})_[a-z0-9]+-ud-", path.name)
+    try:
+        lang = check_language(found.group(1)) if found else None
+    except UnknownNameError:
+        return None
+    if lang:
+        click.echo(f"target language from the file name: {lang} (--lang to set it)", err=True)
+    return lang
 
 
 @projection.command("report")

@@ -192,15 +192,7 @@ class EncoderAligner:
         ):
             idx = order[i : i + size]
             batch = [units[k] for k in idx]
-            enc = tok(
-                [text for text, _ in batch],
-                return_tensors="pt",
-                padding=True,
-                truncation=True,
-                max_length=limit,
-                return_offsets_mapping=True,
-            )
-            offsets = enc.pop("offset_mapping").tolist()
+            enc, offsets = tokenize_units(tok, batch, limit)
             with torch.inference_mode(), torch.autocast("cuda", dtype=torch.float16, enabled=half and cuda):
                 hidden = model(**{k: v.to(self.device) for k, v in enc.items()}, output_hidden_states=True)
                 vectors = _pool_words(hidden.hidden_states[layer], offsets, [spans for _, spans in batch])
@@ -227,6 +219,19 @@ class EncoderAligner:
             links = itermax(sim, iterations=1 if self.method == "argmax" else 2)
             out.append(_share_pieces(grow_neighbours(links, sim), src_groups, tgt_groups))
         return out
+
+
+def tokenize_units(tok: Any, units: Sequence[tuple[str, list]], max_length: int) -> tuple[Any, list]:
+    """The padded encoding of the texts of ``units`` (``_rebuild`` output) and each one's piece offsets."""
+    enc = tok(
+        [text for text, _ in units],
+        return_tensors="pt",
+        padding=True,
+        truncation=True,
+        max_length=max_length,
+        return_offsets_mapping=True,
+    )
+    return enc, enc.pop("offset_mapping").tolist()
 
 
 def _pool_words(

@@ -25,7 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from xprep.errors import InputError
-from xprep.projection.align import EncoderAligner, _pool_words, _rebuild, _share_pieces, grow_neighbours, itermax
+from xprep.projection.align import (
+    EncoderAligner,
+    _pool_words,
+    _rebuild,
+    _share_pieces,
+    grow_neighbours,
+    itermax,
+    tokenize_units,
+)
 
 MODEL_INFO = "xprep_model.json"
 KIND = "align-tuned encoder"  # the kind its xprep_model.json declares
@@ -96,15 +104,7 @@ def self_training_loss(a: Any, b: Any, links: set[tuple[int, int]]) -> Any:
 
 def _word_vectors(model: Any, tok: Any, sentences: Sequence[list[str]], layer: int, max_length: int) -> list:
     units = [_rebuild(s) for s in sentences]
-    enc = tok(
-        [text for text, _ in units],
-        return_tensors="pt",
-        padding=True,
-        truncation=True,
-        max_length=max_length,
-        return_offsets_mapping=True,
-    )
-    offsets = enc.pop("offset_mapping").tolist()
+    enc, offsets = tokenize_units(tok, units, max_length)
     hidden = model(**enc, output_hidden_states=True).hidden_states[layer]
     return _pool_words(hidden, offsets, [spans for _, spans in units])
 
