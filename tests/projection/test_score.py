@@ -44,7 +44,7 @@ def test_projection_score_cli_json():
         ],
     )
     assert res.exit_code == 0, res.output
-    assert set(json.loads(res.output)) >= {"accuracy", "coverage", "n"}
+    assert set(json.loads(res.stdout)) >= {"accuracy", "coverage", "n"}
 
 
 def _squad(path, paragraphs):

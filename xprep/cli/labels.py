@@ -6,6 +6,7 @@ import json
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -104,8 +105,7 @@ def projection_score(
                 hint="--aligner encoder, or --tag-refine types",
             )
         policy = TagPolicy(unaligned=tag_unaligned, refine=tag_refine, articles=tag_articles)
-        tgt_lang = lang or (_ud_language(target) if tag_articles == "auto" else None)
-        scores = score_tags(source, target, al, policy.for_languages(source_lang, tgt_lang))
+        scores = score_tags(source, target, al, policy.for_languages(source_lang, lang or _ud_language(target, policy)))
     elif source.suffix.lower() == ".json":
         scores = score_spans(source, target, chain, al, lang, sentences=not whole_paragraphs, units=units)
     else:
@@ -120,9 +120,13 @@ def projection_score(
         click.echo(_table([[k, v] for k, v in scores.items()], ["score", "value"]))
 
 
-def _ud_language(path: Path) -> str | None:
-    """The language of a treebank file named as UD names them (``hi_pud-ud-test.conllu``), said on stderr."""
+def _ud_language(path: Path, policy: Any) -> str | None:
+    """The language of a treebank file named as UD names them (``hi_pud-ud-test.conllu``), said on stderr;
+    None where the tag policy needs no language."""
     import re
+
+    if policy.articles != "auto":
+        return None
 
     from xprep.errors import UnknownNameError
     from xprep.languages import check_language
