@@ -87,9 +87,16 @@ def test_span_scoring_on_xquad_layout(tmp_path):
         ],
     )
     aligned = score_spans(en, de, ["align"], DictAligner())
-    assert aligned == {"em": 100.0, "f1": 100.0, "n": 3, "methods": {"align": 3}}
+    assert aligned == {"em": 100.0, "f1": 100.0, "n": 3, "methods": {"align": 3}, "misses": []}
     fuzzy = score_spans(en, de, ["fuzzy"], None)
     assert fuzzy["n"] == 3 and fuzzy["methods"]["fuzzy"] >= 1 and 0 < fuzzy["em"] < 100
+    # every answer that missed is listed with what was projected and the gold, ids in the files' order
+    assert len(fuzzy["misses"]) == round(3 * (1 - fuzzy["em"] / 100))
+    gold = {"q1": "1874", "q2": "der Matte", "q3": "Die Katze"}
+    assert all(m["gold"] == gold[m["id"]] and m["predicted"] != m["gold"] for m in fuzzy["misses"])
+    args = ["projection", "score", "--source", str(en), "--target", str(de), "--method", "fuzzy"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0 and "missed exact match" in res.stdout and fuzzy["misses"][0]["id"] in res.stdout
 
 
 def test_projection_report_on_the_demo(tmp_path):

@@ -114,10 +114,20 @@ def projection_score(
             where=str(source),
             hint=".conllu (tags) or .json (SQuAD/XQuAD spans)",
         )
+    _print_scores(scores, as_json)
+
+
+def _print_scores(scores: dict[str, Any], as_json: bool, shown: int = 10) -> None:
+    """Scores as JSON, or a table (and for spans the first ``shown`` answers that missed, side by side)."""
     if as_json:
-        click.echo(json.dumps(scores))
-    else:
-        click.echo(_table([[k, v] for k, v in scores.items()], ["score", "value"]))
+        click.echo(json.dumps(scores, ensure_ascii=False))
+        return
+    misses = scores.get("misses", [])
+    click.echo(_table([[k, v] for k, v in scores.items() if k != "misses"], ["score", "value"]))
+    if misses:
+        click.echo(f"\n{len(misses)} answers missed exact match; the first {min(shown, len(misses))}:")
+        rows = [[m["id"], m["source"], m["predicted"] or "(none)", m["gold"]] for m in misses[:shown]]
+        click.echo(_table(rows, ["id", "source answer", "projected", "gold"]))
 
 
 def _ud_language(path: Path, policy: Any) -> str | None:

@@ -111,6 +111,7 @@ def score_spans(
         aligned = dict(zip(contexts, align_texts(items, aligner, units), strict=True))
     em = f1 = 0.0
     methods: dict[str, int] = {}
+    misses: list[dict[str, str]] = []  # the answers that missed exact match, for a person to read
     for qid in ids:
         s_ctx, _, s_answers = src[qid]
         t_ctx, _, t_answers = tgt[qid]
@@ -126,8 +127,11 @@ def score_spans(
         )
         pred = t_ctx[out.start : out.end] if out.start is not None else ""
         golds = [a["text"] for a in t_answers]
-        em += squad_em(pred, golds)
+        hit = squad_em(pred, golds)
+        em += hit
         f1 += token_f1(pred, golds, lang)  # not XTREME's F1: characters as tokens where unspaced
         methods[out.method or "failed"] = methods.get(out.method or "failed", 0) + 1
+        if not hit:
+            misses.append({"id": qid, "source": ans["text"], "predicted": pred, "gold": golds[0]})
     n = len(ids)
-    return {"em": round(100 * em / n, 2), "f1": round(100 * f1 / n, 2), "n": n, "methods": methods}
+    return {"em": round(100 * em / n, 2), "f1": round(100 * f1 / n, 2), "n": n, "methods": methods, "misses": misses}
