@@ -164,15 +164,16 @@ HANDMADE = Path(__file__).resolve().parent.parent / "projection" / "data"
 
 
 @pytest.mark.parametrize(
-    ("lang", "em_min", "f1_min"), [("de", 90, 95), ("zh", 75, 88), ("hi", 90, 95), ("th", 60, 85), ("ar", 85, 90)]
+    ("lang", "em_min", "f1_min"),
+    [("de", 90, 95), ("zh", 75, 88), ("hi", 90, 95), ("th", 60, 85), ("ar", 85, 90), ("ru", 90, 95), ("vi", 70, 92)],
 )
 def test_encoder_projects_qa_answers_on_handmade_parallel_data(e5_dir, lang, em_min, f1_min):
     """28 hand-written questions with free translations (tests/projection/data): German, Chinese, Hindi,
-    Thai, Arabic.
+    Thai, Arabic, Russian, Vietnamese.
 
-    Measured: de EM 96.43 / F1 98.81, zh 82.14 / 93.14, hi 96.43 / 97.86, th 67.86 / 91.89, ar 92.86 / 95.24
-    (hi was 10.71 / 25.48 while units split combining marks off); the reference configuration (eflomal,
-    whole paragraphs, union, whitespace tokens) gets zh EM 0 / F1 8.13.
+    Measured: de EM 92.86 / F1 97.02, zh 89.29 / 94.88, hi 96.43 / 97.86, th 71.43 / 94.88, ar 96.43 / 96.43,
+    ru 96.43 / 99.29, vi 78.57 / 96.55 (hi was 10.71 / 25.48 while units split combining marks off); the
+    reference configuration (eflomal, whole paragraphs, union, whitespace tokens) gets zh EM 0 / F1 8.13.
     """
     from xprep.projection.align import EflomalAligner, EncoderAligner
     from xprep.projection.score import score_spans
