@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=300, help="PUD sentences per language")
     parser.add_argument("--qa-only", action="store_true")
     parser.add_argument("--units", default="words", help="alignment units: words, graphemes or whitespace")
-    parser.add_argument("--articles", default="auto", help="tag projection of English 'the': auto, keep, drop")
+    parser.add_argument("--articles", default="auto", choices=("auto", "keep", "drop"), help="English 'the' in tags")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 

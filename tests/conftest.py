@@ -60,4 +60,3 @@ def e5(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("e5") / "e5-small"
     build_e5_small(out)
     return out
-

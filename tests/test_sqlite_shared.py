@@ -45,6 +45,10 @@ def test_the_file_is_left_in_wal_mode_and_in_memory_works(tmp_path: Path) -> Non
     assert mem.execute("SELECT v FROM t").fetchall() == [("b",)]
 
 
-def test_other_errors_are_not_retried(tmp_path: Path) -> None:
+def test_other_errors_are_not_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_sleep(seconds: float) -> None:
+        raise AssertionError("a syntax error was retried")
+
+    monkeypatch.setattr("xprep.sqlite_shared.time.sleep", no_sleep)
     with pytest.raises(sqlite3.OperationalError, match="incomplete|syntax"):
         open_shared(tmp_path / "y.sqlite", "CREATE TABLE oops (")

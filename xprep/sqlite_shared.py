@@ -12,25 +12,26 @@ import sqlite3
 import time
 from pathlib import Path
 
-_RETRIES = 12  # 0.02 s doubling: about 80 s in all, beyond any realistic contention
+_RETRIES = 12  # sleeps of 0.02 s doubling between tries: about 41 s in all, beyond any realistic contention
 
 
-def _retry_locked(db: sqlite3.Connection, sql: str) -> None:
+def _retry_locked(db: sqlite3.Connection, sql: str) -> list:
+    """The rows of ``sql``, tried again while SQLite says the file is locked or busy; other errors raise."""
     for attempt in range(_RETRIES):
         try:
-            db.execute(sql)
-            return
+            return db.execute(sql).fetchall()
         except sqlite3.OperationalError as err:
-            if "locked" not in str(err) and "busy" not in str(err) or attempt == _RETRIES - 1:
+            if ("locked" not in str(err) and "busy" not in str(err)) or attempt == _RETRIES - 1:
                 raise
             time.sleep(0.02 * 2**attempt)
+    return []  # not reached: the last try returns or raises
 
 
 def open_shared(path: str | Path | None, schema: str, timeout: float = 60.0) -> sqlite3.Connection:
     """A connection to ``path`` (``None``: in memory) in WAL mode with ``schema`` (a CREATE TABLE IF
     NOT EXISTS statement) applied; safe when several processes open the same new file at once."""
     db = sqlite3.connect(str(path) if path else ":memory:", timeout=timeout, check_same_thread=False)
-    if path and db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+    if path and _retry_locked(db, "PRAGMA journal_mode")[0][0].lower() != "wal":
         _retry_locked(db, "PRAGMA journal_mode=WAL")
     _retry_locked(db, "PRAGMA synchronous=NORMAL")
     _retry_locked(db, schema)

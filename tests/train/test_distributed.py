@@ -196,11 +196,12 @@ def _abort_at_once(dist) -> dict:
 
 
 @pytest.mark.slow
-def test_a_crash_in_teardown_after_the_work_does_not_fail_the_run():
+def test_a_crash_in_teardown_after_the_work_does_not_fail_the_run(capsys):
     pytest.importorskip("accelerate", reason="training in several processes needs accelerate")
     from xprep.train.distributed import run_phase
 
     assert run_phase(_abort_at_exit, (), 2, "cpu") == {"rank": 0}
+    assert "after every process had finished its work" in capsys.readouterr().err  # said, not hidden
 
 
 @pytest.mark.slow

@@ -121,7 +121,7 @@ ALIGNER_OPTIONS = [
         type=click.Choice(list(ARTICLE_MODES)),
         default="auto",
         show_default=True,
-        help="Whether English 'the' projects its tag (DET); auto: not onto a language without a definite "
+        help="Whether English 'the' projects its tag (DET in UPOS); auto: not onto a language without a definite "
         "article (Hindi, Russian, Chinese, ...), where its links land on postpositions and nouns.",
     ),
 ]

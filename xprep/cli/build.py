@@ -193,8 +193,9 @@ def models_e5_small(out: Path | None, no_check: bool) -> None:
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder of the tuned encoder.")
 @click.option("--steps", default=300, show_default=True, type=click.IntRange(1), help="Optimiser steps.")
 @click.option("--batch-size", default=8, show_default=True, type=click.IntRange(1), help="Sentence pairs a step.")
-@click.option("--lr", default=2e-5, show_default=True, type=click.FloatRange(0, min_open=True),
-              help="AdamW learning rate.")
+@click.option(
+    "--lr", default=2e-5, show_default=True, type=click.FloatRange(0, min_open=True), help="AdamW learning rate."
+)
 @click.option("--layer", default=None, type=click.IntRange(1), help="Alignment layer (default: 60% of the depth).")
 @click.option("--limit", default=None, type=click.IntRange(1), help="Sentence pairs read from each file pair.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the shuffle and the dropout.")

@@ -6,12 +6,15 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from xprep.cli.app import ALIGNER_OPTIONS, _table, _with, main
 from xprep.errors import XprepError
+
+if TYPE_CHECKING:
+    from xprep.projection.tags import TagPolicy
 
 
 @main.group("projection")
@@ -130,24 +133,25 @@ def _print_scores(scores: dict[str, Any], as_json: bool, shown: int = 10) -> Non
         click.echo(_table(rows, ["id", "source answer", "projected", "gold"]))
 
 
-def _ud_language(path: Path, policy: Any) -> str | None:
+def _ud_language(path: Path, policy: TagPolicy) -> str | None:
     """The language of a treebank file named as UD names them (``hi_pud-ud-test.conllu``), said on stderr;
-    None where the tag policy needs no language."""
+    None where the tag policy needs no language or the name gives none."""
     import re
-
-    if policy.articles != "auto":
-        return None
 
     from xprep.errors import UnknownNameError
     from xprep.languages import check_language
 
+    if policy.articles != "auto":
+        return None
     found = re.match(r"([a-z]{2,3})_[a-z0-9]+-ud-", path.name)
     try:
         lang = check_language(found.group(1)) if found else None
     except UnknownNameError:
-        return None
+        lang = None
     if lang:
         click.echo(f"target language from the file name: {lang} (--lang to set it)", err=True)
+    else:
+        click.echo("no target language (--lang): the article rule of --tag-articles auto is off", err=True)
     return lang
 
 

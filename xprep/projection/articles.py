@@ -9,11 +9,14 @@ links, or is filled by the refinement like any unaligned word. Languages with a 
 such as German ``der``, or an affix such as Arabic ``al-``, where the noun also links to the English noun)
 are left alone.
 
-The table holds languages that have neither a definite article word nor a definite affix, after Dryer
-(2013), "Definite articles", WALS Online chapter 37 (values "no definite, but indefinite article" and "no
-definite or indefinite article"), limited to languages whose status is not in doubt. Measured on Parallel
-UD (docs/projection.md): Hindi UPOS +8.9 points, Thai -0.8 (a treebank convention: Thai PUD tags the
-relativiser ``ที่`` ``DET``, which a ``the`` link happened to get right).
+The table holds languages with no definite article word, after Dryer (2013), "Definite articles", WALS
+Online chapter 37, and the languages' grammars; where such a language marks definiteness by an affix (the
+Lithuanian and Latvian definite adjective, Indonesian and Malay ``-nya``), the affix sits on a word that
+links to an English content word anyway. Languages whose demonstrative serves as the article (WALS's
+"demonstrative word used as definite article": Swahili is coded so) are left out, since there ``the`` has a
+word to link to. Measured on Parallel UD (docs/projection.md): Hindi UPOS +9.0 points, Thai -0.7 (a treebank
+convention: Thai PUD tags the relativiser ``ที่`` ``DET``, which a ``the`` link happened to get right). The
+rule applies to every tag set (UPOS, NER, CCG supertags); it was measured on UPOS.
 """
 
 from __future__ import annotations
@@ -30,21 +33,21 @@ NO_DEFINITE_ARTICLE = frozenset(
         "tr", "az", "kk", "uz", "ky", "tt", "tk",  # Turkic
         "hi", "ur", "mr", "gu", "pa", "ne",  # Indo-Aryan
         "ta", "te", "kn", "ml",  # Dravidian
-        "fa", "ka", "sw",
-        "zh", "zh-Hant", "ja", "ko", "th", "lo", "km", "my", "vi", "id", "ms", "jv",
+        "fa", "ka",
+        "zh", "zh-Hant", "ja", "ko", "th", "lo", "km", "my", "vi", "id", "ms",
     }
 )  # fmt: skip
 
 
 def _base(lang: str) -> str:
+    """The ISO 639-1 code of a language code (``zh-Hant`` kept; ``hin_Deva``, ``rus``, ``pt-BR`` mapped)."""
     from xprep.mt.langcodes import ISO3, normalise
 
     code = normalise(lang)
     if code in NO_DEFINITE_ARTICLE or code in DEFINITE_ARTICLES:
         return code
-    by_iso3 = {three: two for two, three in ISO3.items()}
-    head = code.split("-")[0].split("_")[0]
-    return by_iso3.get(head, head)
+    head = code.split("-")[0].split("_")[0].lower()
+    return next((two for two, three in ISO3.items() if three == head), head)
 
 
 def unprojected_sources(mode: str, src_lang: str, tgt_lang: str | None) -> frozenset[str]:

@@ -32,7 +32,8 @@ class TagPolicy:
     """``refine``: ``auto`` (the probe where the aligner has word vectors, else types; none for BIO),
     ``probe``, ``types`` or ``none`` (direct projection only). ``articles``: whether the source's definite
     article projects its tag (:mod:`xprep.projection.articles`; ``auto``: not onto a language without one);
-    :meth:`for_languages` resolves it into ``unprojected``, the source words whose links carry no tag."""
+    :meth:`for_languages` resolves it into ``unprojected``, the source words whose links carry no tag. A
+    policy not resolved for a language pair (no language known) drops nothing, as ``keep`` would."""
 
     unaligned: str = "fallback"
     fallback_tag: str = "X"

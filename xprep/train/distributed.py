@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 import tempfile
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
@@ -203,11 +204,13 @@ def run_phase(fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], processe
         except mp.ProcessRaisedException:
             _raise_user_error(Path(tmp))
             raise
-        except mp.ProcessExitedException:
+        except mp.ProcessExitedException as exc:
             # gloo now and then aborts a process while it tears its group down (SIGABRT, "terminate called
             # without an active exception"); once every process has finished its work, the run stands
             if not all((Path(tmp) / f"done.{rank}").exists() for rank in range(processes)):
                 raise
+            print(f"xprep: process {exc.error_index} died leaving the process group ({exc}) after every process "
+                  "had finished its work; the phase's result stands", file=sys.stderr)  # fmt: skip
         return json.loads((Path(tmp) / "result.json").read_text(encoding="utf-8"))
 
 
@@ -224,7 +227,7 @@ def _worker(fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], cpu: bool,
         if dist.main:
             (Path(tmp) / "result.json").write_text(json.dumps(result), encoding="utf-8")
         (Path(tmp) / f"done.{dist.rank}").touch()
-        td.barrier()  # no process tears its group down while another still talks to it
+        td.barrier(group=cpu_group)  # no process tears its group down while another still talks to it
     except XprepError as exc:
         error = {"type": type(exc).__name__, "message": exc.message, "where": exc.where, "hint": exc.hint}
         (Path(tmp) / f"error.{dist.rank}.json").write_text(json.dumps(error), encoding="utf-8")
