@@ -25,12 +25,11 @@ def test_dequantize_q4_block_layout():
 
 
 @pytest.fixture(scope="module")
-def e5_dir(tmp_path_factory):
-    from xprep.assets.e5 import build_e5_small
+def e5_dir(e5):
+    """The session's e5-small folder and the report its build wrote (xprep_asset.json)."""
+    import json
 
-    out = tmp_path_factory.mktemp("e5") / "e5-small"
-    report = build_e5_small(out)
-    return out, report
+    return e5, json.loads((e5 / "xprep_asset.json").read_text(encoding="utf-8"))
 
 
 def test_e5_small_matches_the_engine_and_loads_cleanly(e5_dir):
