@@ -49,12 +49,14 @@ def unit_agreement(lang: str, limit: int) -> dict[str, float]:
 
 
 def main() -> None:
+    from xprep.projection.articles import ARTICLE_MODES
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, help="encoder folder (xprep models e5-small --out DIR)")
     parser.add_argument("--limit", type=int, default=300, help="PUD sentences per language")
     parser.add_argument("--qa-only", action="store_true")
     parser.add_argument("--units", default="words", help="alignment units: words, graphemes or whitespace")
-    parser.add_argument("--articles", default="auto", choices=("auto", "keep", "drop"), help="English 'the' in tags")
+    parser.add_argument("--articles", default="auto", choices=ARTICLE_MODES, help="English 'the' in tags")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
