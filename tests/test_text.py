@@ -96,3 +96,27 @@ def test_units_never_split_a_grapheme_cluster(parts, mode):
     assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:], strict=False))
     covered = {i for a, b in spans for i in range(a, b)}
     assert covered == {i for i, ch in enumerate(text) if not ch.isspace()}
+
+
+def test_fold_case_keeps_offsets_where_lower_does_not():
+    from xprep.text import fold_case
+
+    text = "İstanbul ve İzmir, ANKARA"
+    assert len(text.lower()) == len(text) + 2  # str.lower writes each İ as i + U+0307
+    folded = fold_case(text)
+    assert len(folded) == len(text) and folded == "istanbul ve izmir, ankara"
+    at = folded.find("ankara")
+    assert text[at : at + 6] == "ANKARA"
+    assert fold_case("Straße ΣΟΦΙΑ") == "straße σοφια"  # already one for one: as str.lower
+
+
+def test_nfc_at_maps_offsets_through_normalisation():
+    from xprep.text import nfc_at
+
+    text = unicodedata.normalize("NFD", "Hà Nội và Hồ Chí Minh")
+    start = text.index(unicodedata.normalize("NFD", "Hồ"))
+    end = len(text)
+    nfc, where = nfc_at(text, [start, end])
+    assert nfc == unicodedata.normalize("NFC", text)
+    assert nfc[where[start] : where[end]] == "Hồ Chí Minh"
+    assert where[0] == 0 and where[end] == len(nfc)

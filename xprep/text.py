@@ -12,11 +12,15 @@ One place for the splitters that alignment, span and tag projection and the proj
   dictionary word break iterator (the ``icu4py`` package) where it is installed, else grapheme clusters
   (``unspaced="graphemes"`` asks for clusters anyway, the character units CJK scoring uses). Latin or
   digit runs inside such text stay whole.
+
+Two helpers keep offsets true across a change of the text: :func:`fold_case` (lower case, one character
+for one) and :func:`nfc_at` (NFC, with where given offsets land).
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from functools import lru_cache
 
 import regex
@@ -98,3 +102,31 @@ def word_spans(text: str, unspaced: str = "words") -> Spans:
 def words(text: str, unspaced: str = "words") -> list[str]:
     """The word units of ``text`` as strings (see :func:`word_spans`)."""
     return [text[a:b] for a, b in word_spans(text, unspaced)]
+
+
+def fold_case(text: str) -> str:
+    """``text`` in lower case, one character for one, so an offset found in the result holds in ``text``.
+    ``str.lower`` writes Turkish and Azerbaijani ``İ`` as two characters (``i`` and a combining dot above)
+    and would shift every later offset; here it is ``i``."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch.lower()[:1] for ch in text)
+
+
+def nfc_at(text: str, cuts: Iterable[int]) -> tuple[str, dict[int, int]]:
+    """``text`` in NFC and where each offset of ``cuts`` lands in it. The pieces between cuts are normalised
+    apart, so a span between two cuts is still one span of the result (its NFC form); a cut inside a grapheme
+    cluster may keep a mark NFC would have composed."""
+    import unicodedata
+
+    points = sorted({0, len(text), *(c for c in cuts if 0 <= c <= len(text))})
+    where = {0: 0}
+    out: list[str] = []
+    size = 0
+    for a, b in zip(points, points[1:], strict=False):
+        piece = unicodedata.normalize("NFC", text[a:b])
+        out.append(piece)
+        size += len(piece)
+        where[b] = size
+    return "".join(out), where

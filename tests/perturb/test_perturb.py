@@ -230,3 +230,18 @@ def test_retrieval_perturbs_only_the_non_english_side(tmp_path):
     assert (tmp_path / "bucc-out" / "de-en.test.gold").read_text() == "de-1\ten-1\n"
     with pytest.raises(InputError, match="does not apply to retrieval"):
         perturb_retrieval(src, tmp_path / "x", "word-order", 0.5, 0)
+
+
+def test_span_context_in_nfd_keeps_its_answers():
+    import unicodedata
+
+    ctx = unicodedata.normalize("NFD", "Hà Nội là thủ đô của Việt Nam, và Hồ Chí Minh là thành phố lớn nhất.")
+    answer = unicodedata.normalize("NFD", "Hồ Chí Minh")
+    answers = [{"text": answer, "start": ctx.find(answer)}]
+    rec = SpanRecord(id="v", lang="vi", context=ctx, question="?", answers=answers)
+    for seed in range(10):
+        out, stats = perturb_record(rec, "typos", 0.8, seed, "xquad", fields=("context",))
+        a = out.answers[0]
+        assert a["text"] == unicodedata.normalize("NFC", answer)  # the record comes out in NFC, answers too
+        assert out.context[a["start"] : a["start"] + len(a["text"])] == a["text"]
+    assert stats["changed"] > 0

@@ -95,6 +95,10 @@ def test_exact_and_fuzzy():
     ctx = "Paris is big. I like Paris. Paris again."
     assert locate(ctx, "Paris", 0.0) == 0 and locate(ctx, "Paris", 0.5) == 21 and locate(ctx, "paris", 0.9) == 28
     assert locate(ctx, "Rome", 0.5) is None
+    # Turkish İ lower-cases to two characters: the case-insensitive hit must still point at the word
+    tr = "İİİ İngiltere ve Ankara"
+    assert tr[locate(tr, "ANKARA", 0.5) :].startswith("Ankara")
+    assert best_match(tr, "ankara")[:2] == (17, 23)
     ctx = "Der Leuchtturm wurde 1874 fertiggestellt und ist 38 Meter hoch."
     start, end, score = best_match(ctx, "38 Metern")
     assert ctx[start:end] == "38 Meter" and score > 80

@@ -5,7 +5,8 @@
   whose nouns are all capitalised: conservative (labels never break), but fewer words are perturbable there;
 - choice: the context and the question; the choices (what the label indexes) stay as they are;
 - span: the question only by default; with ``fields=("context",)`` the answers are protected and their
-  ``start`` recomputed from an offset map, so ``context[start:start+len(text)] == text`` still holds;
+  ``start`` recomputed from an offset map, so ``context[start:start+len(text)] == text`` still holds (the
+  context and its answers come out in NFC, answer edges mapped through the normalisation);
 - tagging: one-to-one token edits only (no split, merge or insertion of tokens), so tags keep their positions;
 - retrieval: one sentence at a time, every word perturbable, seeded by the sentence's id.
 
@@ -21,6 +22,7 @@ from collections.abc import Callable, Sequence
 from xprep.perturb.edits import Edited, edit_text, example_rng
 from xprep.perturb.spec import Perturbation, Request, Stats
 from xprep.records import ChoiceRecord, PairRecord, Record, SpanRecord, TaggingRecord
+from xprep.text import nfc_at
 
 
 class _FieldEditor:
@@ -69,10 +71,13 @@ def _span(run: _FieldEditor, rec: SpanRecord) -> Record:
     question = run(rec.question, "question").text if "question" in chosen else rec.question
     context, answers = rec.context, rec.answers
     if "context" in chosen:
-        protect = [(a["start"], a["start"] + len(a["text"])) for a in rec.answers]
-        ed = run(rec.context, "context", protect)
+        # NFC first, the answer edges mapped with it: a decomposed (NFD) context keeps its answers in place
+        bounds = [(a["start"], a["start"] + len(a["text"])) for a in rec.answers]
+        nfc, where = nfc_at(rec.context, [x for ab in bounds for x in ab])
+        protect = [(where[a], where[b]) for a, b in bounds]
+        ed = run(nfc, "context", protect)
         context = ed.text
-        answers = [{"text": a["text"], "start": ed.offset_map[a["start"]]} for a in rec.answers]
+        answers = [{"text": nfc[a:b], "start": ed.offset_map[a]} for a, b in protect]
     return dataclasses.replace(rec, question=question, context=context, answers=answers)
 
 

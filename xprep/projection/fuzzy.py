@@ -8,6 +8,7 @@ score is rapidfuzz's normalised Indel similarity (0-100); below ``threshold`` th
 from __future__ import annotations
 
 from xprep.projection.words import word_spans
+from xprep.text import fold_case
 
 
 def best_match(context: str, answer: str, threshold: float = 70.0) -> tuple[int, int, float] | None:
@@ -24,13 +25,13 @@ def best_match(context: str, answer: str, threshold: float = 70.0) -> tuple[int,
     n_ans = max(1, len(word_spans(answer)))
     low, high = max(1, n_ans - 2), n_ans + 2
     best: tuple[int, int, float] | None = None
-    needle = answer.lower()
+    needle = fold_case(answer)
     for i in range(len(spans)):
         for k in range(low, high + 1):
             if i + k > len(spans):
                 break
             a, b = spans[i][0], spans[i + k - 1][1]
-            score = fuzz.ratio(needle, context[a:b].lower())
+            score = fuzz.ratio(needle, fold_case(context[a:b]))
             if best is None or score > best[2] or (score == best[2] and b - a < best[1] - best[0]):
                 best = (a, b, score)
     if best is None or best[2] < threshold:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from xprep.projection import exact, fuzzy
 from xprep.registry import Registry
+from xprep.text import fold_case
 
 if TYPE_CHECKING:
     from xprep.projection.bitext import AlignedText
@@ -104,7 +105,7 @@ def _markers(a: Attempt) -> tuple[Span | None, str]:
         return None, reason or "markers_lost"
     lo, hi = marked.window
     window = a.tgt_context[lo:hi]
-    for hay, needle in ((window, inner), (window.lower(), inner.lower())):
+    for hay, needle in ((window, inner), (fold_case(window), fold_case(inner))):
         pos = hay.find(needle)
         if pos != -1:
             return (lo + pos, lo + pos + len(inner)), ""
