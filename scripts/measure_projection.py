@@ -1,6 +1,6 @@
 """Projection quality per script, on the gold data at hand: one table, every figure measured in this run.
 
-- QA: the hand-written parallel sets ``tests/projection/data/handmade_qa.{de,zh,hi,th,ar,ru,vi}.json`` (English
+- QA: the hand-written parallel sets ``tests/projection/data/handmade_qa.{de,zh,hi,th,ar,ru,vi,es,el,tr}.json`` (English
   answers projected onto translations written for xprep; EM/F1 as ``xprep projection score`` gives them);
 - UPOS: English PUD projected onto the German/French/Hindi/Thai PUD tokens (accuracy / coverage), with
   each tag refinement (``none``: direct projection; ``types``; ``probe``, the default with the encoder);
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 QA_DIR = ROOT / "tests" / "projection" / "data"
 PUD = ROOT.parent / "shared" / "data" / "ud-pud"
-QA_LANGS = ("de", "zh", "hi", "th", "ar", "ru", "vi")
+QA_LANGS = ("de", "zh", "hi", "th", "ar", "ru", "vi", "es", "el", "tr")
 PUD_LANGS = ("de", "fr", "hi", "th")
 
 

@@ -143,6 +143,13 @@ def normalise(lang: str) -> str:
     return code.lower()
 
 
+def base_language(lang: str) -> str:
+    """The two-letter code of a language code without its script or region (``zh-Hant`` -> ``zh``,
+    ``hin_Deva`` -> ``hi``, ``rus`` -> ``ru``, ``pt-BR`` -> ``pt``); a code it does not know, lower-cased."""
+    head = normalise(lang).split("-")[0].split("_")[0].lower()
+    return next((two for two, three in ISO3.items() if three == head), head)
+
+
 def flores_code(lang: str) -> str:
     """FLORES-200 code for NLLB; unknown ISO codes raise with the list of known ones."""
     if "_" in lang:

@@ -21,6 +21,8 @@ rule applies to every tag set (UPOS, NER, CCG supertags); it was measured on UPO
 
 from __future__ import annotations
 
+from xprep.mt.langcodes import base_language
+
 ARTICLE_MODES = ("auto", "keep", "drop")
 
 DEFINITE_ARTICLES: dict[str, frozenset[str]] = {"en": frozenset({"the"})}  # source language -> forms
@@ -39,25 +41,14 @@ NO_DEFINITE_ARTICLE = frozenset(
 )  # fmt: skip
 
 
-def _base(lang: str) -> str:
-    """The ISO 639-1 code of a language code (``zh-Hant`` kept; ``hin_Deva``, ``rus``, ``pt-BR`` mapped)."""
-    from xprep.mt.langcodes import ISO3, normalise
-
-    code = normalise(lang)
-    if code in NO_DEFINITE_ARTICLE or code in DEFINITE_ARTICLES:
-        return code
-    head = code.split("-")[0].split("_")[0].lower()
-    return next((two for two, three in ISO3.items() if three == head), head)
-
-
 def unprojected_sources(mode: str, src_lang: str, tgt_lang: str | None) -> frozenset[str]:
     """Lower-cased source words whose links project no tag: the source's definite article where ``mode`` is
     ``drop``, or ``auto`` and the target language has no definite article; nothing for ``keep``."""
     if mode not in ARTICLE_MODES:
         raise ValueError(f"unknown article mode {mode!r}")
-    forms = DEFINITE_ARTICLES.get(_base(src_lang), frozenset())
+    forms = DEFINITE_ARTICLES.get(base_language(src_lang), frozenset())
     if mode == "keep" or not forms:
         return frozenset()
     if mode == "drop":
         return forms
-    return forms if tgt_lang is not None and _base(tgt_lang) in NO_DEFINITE_ARTICLE else frozenset()
+    return forms if tgt_lang is not None and base_language(tgt_lang) in NO_DEFINITE_ARTICLE else frozenset()

@@ -18,6 +18,7 @@ from xprep.mt.segment import split_sentences
 from xprep.projection.align import Aligner
 from xprep.projection.bitext import AlignedText, Ranges, align_texts
 from xprep.projection.methods import PROJECTORS, Attempt, Marked, reads_extra_translations
+from xprep.projection.suffixes import trim_suffix
 from xprep.projection.tags import TagItem, TagPolicy, project_corpus, refine_mode, word_vectors
 from xprep.records import Record, SpanRecord, TaggingRecord
 
@@ -40,14 +41,18 @@ def project_answer(
     aligned: AlignedText | None = None,
     fuzzy_threshold: float = 70.0,
     marked: Marked | None = None,
+    lang: str | None = None,
 ) -> SpanOutcome:
-    """Project one answer ``src_context[start:start+len(text)]`` onto ``tgt_context`` trying ``chain`` in order."""
+    """Project one answer ``src_context[start:start+len(text)]`` onto ``tgt_context`` trying ``chain`` in order.
+
+    ``lang``, the target's language, decides language rules on the span found
+    (:mod:`xprep.projection.suffixes`)."""
     failures: dict[str, str] = {}
     attempt = Attempt(src_context, start, text, tgt_context, hint, aligned, marked, fuzzy_threshold)
     for method in chain:
         span, why = PROJECTORS.get(method).locate(attempt)
         if span is not None:
-            return SpanOutcome(span[0], span[1], method, failures)
+            return SpanOutcome(span[0], trim_suffix(tgt_context, span[0], span[1], text, lang), method, failures)
         failures[method] = why or "not_found"
     return SpanOutcome(None, None, None, failures)
 
@@ -166,7 +171,15 @@ def _project_span_record(
     for i, (s_ans, t_ans) in enumerate(zip(src.answers, tgt.answers, strict=True)):
         marked = _marked(src, i, extras, ctx_offsets, len(tgt.context)) if reads_extra_translations(chain) else None
         out = project_answer(
-            src.context, s_ans["start"], s_ans["text"], tgt.context, chain, t_ans["text"], at, marked=marked
+            src.context,
+            s_ans["start"],
+            s_ans["text"],
+            tgt.context,
+            chain,
+            t_ans["text"],
+            at,
+            marked=marked,
+            lang=tgt.lang,
         )
         if out.start is None:
             tgt.answers = []

@@ -124,6 +124,7 @@ def score_spans(
             chain,
             hint=ans["text"],  # gold data has no translated answer: exact and fuzzy look for the source's
             aligned=aligned.get((s_ctx, t_ctx)),
+            lang=lang,
         )
         pred = t_ctx[out.start : out.end] if out.start is not None else ""
         golds = [a["text"] for a in t_answers]

@@ -1,0 +1,66 @@
+"""Turkish apostrophe suffixes stay off a projected answer; nothing changes for other languages."""
+
+import pytest
+
+from xprep.projection.chain import project_answer
+from xprep.projection.suffixes import trim_suffix
+
+TEXT = "Çay İngiltere'ye ulaştı; 1911'de Levi's Stadyumu'nda oynandı, Atatürk'ün evi."
+
+
+def _cut(span: str, source: str, lang: str | None = "tr") -> str:
+    start = TEXT.index(span)
+    return TEXT[start : trim_suffix(TEXT, start, start + len(span), source, lang)]
+
+
+@pytest.mark.parametrize(
+    ("span", "source", "expected"),
+    [
+        ("İngiltere'ye", "England", "İngiltere"),
+        ("1911'de", "1911", "1911"),
+        ("Levi's Stadyumu'nda", "Levi's Stadium", "Levi's Stadyumu"),
+        ("Çay İngiltere'ye", "tea to England", "Çay İngiltere"),
+        ("Atatürk'ün evi", "Atatürk's house", "Atatürk'ün evi"),  # the suffix is not at the end
+        ("Levi's", "Levi's", "Levi's"),  # the source answer ends in an apostrophe word itself
+        ("ulaştı", "arrived", "ulaştı"),
+    ],
+)
+def test_turkish_spans_end_before_the_suffix(span, source, expected):
+    assert _cut(span, source) == expected
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "uz", None])
+def test_other_languages_keep_the_span(lang):
+    assert _cut("İngiltere'ye", "England", lang) == "İngiltere'ye"
+
+
+def test_language_codes_resolve():
+    assert _cut("1911'de", "1911", "tur_Latn") == "1911"
+    assert _cut("1911'de", "1911", "TR") == "1911"
+
+
+def test_every_method_is_cut():
+    src = "Tea reached England in the seventeenth century."
+    tgt = "Çay on yedinci yüzyılda İngiltere'ye ulaştı."
+    for chain, hint in ((["exact"], "İngiltere'ye"), (["fuzzy"], "Ingiltereye")):
+        out = project_answer(src, src.index("England"), "England", tgt, chain, hint=hint, lang="tr")
+        assert tgt[out.start : out.end] == "İngiltere", chain
+        kept = project_answer(src, src.index("England"), "England", tgt, chain, hint=hint)
+        assert tgt[kept.start : kept.end] == "İngiltere'ye"
+
+
+def test_a_translated_turkish_record_gets_the_cut_answer():
+    from xprep.projection.chain import project_records
+    from xprep.records import SpanRecord
+
+    src = SpanRecord(
+        id="q",
+        lang="en",
+        context="Tea reached England in the seventeenth century.",
+        question="Where did tea arrive?",
+        answers=[{"text": "England", "start": 12}],
+    )
+    fields = {"context": "Çay on yedinci yüzyılda İngiltere'ye ulaştı.", "question": "Çay nereye ulaştı?"}
+    tgt = src.translated({**fields, "answers.0.text": "İngiltere'ye"}, "tr")
+    meta = project_records([(src, tgt, {}, {})], ["exact"], None)[0]
+    assert meta["status"] == "projected" and tgt.answers == [{"text": "İngiltere", "start": 24}]
