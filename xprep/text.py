@@ -107,11 +107,12 @@ def words(text: str, unspaced: str = "words") -> list[str]:
 def fold_case(text: str) -> str:
     """``text`` in lower case, one character for one, so an offset found in the result holds in ``text``.
     ``str.lower`` writes Turkish and Azerbaijani ``İ`` as two characters (``i`` and a combining dot above)
-    and would shift every later offset; here it is ``i``."""
+    and would shift every later offset; here it is ``i``. Greek final ``ς`` is folded to ``σ`` (``str.lower``
+    chooses between them by position), so ``ΟΔΟΣ`` and ``οδος`` match."""
     lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch.lower()[:1] for ch in text)
+    if len(lowered) != len(text):
+        lowered = "".join(ch.lower()[:1] for ch in text)
+    return lowered.replace("ς", "σ")
 
 
 def nfc_at(text: str, cuts: Iterable[int]) -> tuple[str, dict[int, int]]:
