@@ -173,7 +173,7 @@ HANDMADE = Path(__file__).resolve().parent.parent / "projection" / "data"
         ("ru", 90, 95),
         ("vi", 70, 92),
         ("es", 85, 93),
-        ("el", 90, 95),
+        ("el", 85, 93),
         ("tr", 80, 90),
     ],
 )

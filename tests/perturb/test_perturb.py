@@ -236,12 +236,26 @@ def test_span_context_in_nfd_keeps_its_answers():
     import unicodedata
 
     ctx = unicodedata.normalize("NFD", "Hà Nội là thủ đô của Việt Nam, và Hồ Chí Minh là thành phố lớn nhất.")
-    answer = unicodedata.normalize("NFD", "Hồ Chí Minh")
-    answers = [{"text": answer, "start": ctx.find(answer)}]
+    texts = [unicodedata.normalize("NFD", t) for t in ("Hà Nội", "Hồ Chí Minh", "Hồ Chí Minh là", "nhất.")]
+    answers = [{"text": t, "start": ctx.find(t)} for t in texts]  # the first, overlapping ones, the last
     rec = SpanRecord(id="v", lang="vi", context=ctx, question="?", answers=answers)
+    changed = 0
     for seed in range(10):
         out, stats = perturb_record(rec, "typos", 0.8, seed, "xquad", fields=("context",))
-        a = out.answers[0]
-        assert a["text"] == unicodedata.normalize("NFC", answer)  # the record comes out in NFC, answers too
-        assert out.context[a["start"] : a["start"] + len(a["text"])] == a["text"]
-    assert stats["changed"] > 0
+        changed += stats["changed"]
+        for a, t in zip(out.answers, texts, strict=True):
+            assert a["text"] == unicodedata.normalize("NFC", t)  # the record comes out in NFC, answers too
+            assert out.context[a["start"] : a["start"] + len(a["text"])] == a["text"]
+    assert changed > 0
+
+
+def test_span_context_cut_inside_a_cluster_and_bad_offsets():
+    ctx = "cafe\u0301 noir et the\u0301 vert"  # an answer edge between a letter and its combining accent
+    answers = [{"text": "cafe", "start": 0}, {"text": "vert", "start": ctx.index("vert")}]
+    rec = SpanRecord(id="c", lang="fr", context=ctx, question="?", answers=answers)
+    for seed in range(5):
+        out, _ = perturb_record(rec, "typos", 0.9, seed, "xquad", fields=("context",))
+        assert [out.context[a["start"] : a["start"] + len(a["text"])] for a in out.answers] == ["cafe", "vert"]
+    bad = SpanRecord(id="b", lang="fr", context="abc", question="?", answers=[{"text": "zz", "start": 10}])
+    with pytest.raises(InputError, match="answers.0.start"):
+        perturb_record(bad, "typos", 0.9, 0, "xquad", fields=("context",))

@@ -98,7 +98,7 @@ def test_exact_and_fuzzy():
     # Turkish İ lower-cases to two characters: the case-insensitive hit must still point at the word
     tr = "İİİ İngiltere ve Ankara"
     assert tr[locate(tr, "ANKARA", 0.5) :].startswith("Ankara")
-    assert best_match(tr, "ankara")[:2] == (17, 23)
+    assert best_match("İstanbul ve Ankara", "ISTANBUL", 99) == (0, 8, 100.0)  # str.lower would score İ as two
     ctx = "Der Leuchtturm wurde 1874 fertiggestellt und ist 38 Meter hoch."
     start, end, score = best_match(ctx, "38 Metern")
     assert ctx[start:end] == "38 Meter" and score > 80
@@ -248,6 +248,12 @@ def test_markers_method_in_records_and_its_failures():
     assert meta2["status"] == "failed" and meta2["failures"] == {"markers": "markers_lost"}
     out = project_answer(src.context, 13, "Paris", tgt.context, ["markers"])  # gold scoring: no MT
     assert out.start is None and out.failures == {"markers": "needs_mt"}
+    # the plain translation is searched case-insensitively with offsets kept (Turkish İ before the answer)
+    tr_ctx = "İİ kedi oturdu. İİ İstanbul ve Ankara büyük."
+    tgt3 = src.translated({"context": tr_ctx, "question": "Nerede?", "answers.0.text": "X"}, "tr")
+    marked = {"markers.0": "İİ İstanbul ve [ANKARA] büyük."}
+    (meta3,) = project_records([(src, tgt3, {"context": [(0, 15), (16, len(tr_ctx))]}, marked)], ["markers"], None)
+    assert meta3["method"] == "markers" and tgt3.answers == [{"text": "Ankara", "start": tr_ctx.index("Ankara")}]
 
 
 def test_encoder_alignment_helpers():
@@ -344,3 +350,19 @@ def test_alignment_cache_reads_what_it_aligned_before(tmp_path):
     again = warm.align([*pairs, (["i"], ["ich"])])
     assert again[:2] == first == DictAligner().align(pairs)
     assert (warm.hits, warm.misses) == (2, 1) and [len(c) for c in inner.calls] == [2, 1]
+
+
+def test_tokenize_units_blanks_only_a_real_lone_boundary_piece(tmp_path):
+    """A WordPiece vocabulary has no ``▁``: its unknown-token id must not be taken for one."""
+    from transformers import BertTokenizerFast
+
+    from xprep.projection.align import tokenize_units
+
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "cat", "##s"]) + "\n", encoding="utf-8")
+    tok = BertTokenizerFast(vocab_file=str(vocab))
+    text = "the cats ▁ dog"
+    assert tok.convert_tokens_to_ids("▁") == tok.unk_token_id
+    enc, offsets = tokenize_units(tok, [(text, [])], 32)
+    own = [list(o) for o in tok(text, return_offsets_mapping=True)["offset_mapping"]]
+    assert offsets[0] == own and [9, 10] in own  # the unknown pieces keep their offsets, "▁" included

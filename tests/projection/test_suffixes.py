@@ -5,7 +5,10 @@ import pytest
 from xprep.projection.chain import project_answer
 from xprep.projection.suffixes import trim_suffix
 
-TEXT = "Çay İngiltere'ye ulaştı; 1911'de Levi's Stadyumu'nda oynandı, Atatürk'ün evi."
+TEXT = (
+    "Çay İngiltere'ye ulaştı; 1911'de Levi's Stadyumu'nda oynandı, Atatürk'ün evi. Kur'an, kıt'a, rock'n'roll, "
+    "1990'larda NATO’nun O'Brien'ın AB'ye Stuttgart'taki Alpleri'nden Ankara'ydı 'ye"
+)
 
 
 def _cut(span: str, source: str, lang: str | None = "tr") -> str:
@@ -23,6 +26,17 @@ def _cut(span: str, source: str, lang: str | None = "tr") -> str:
         ("Atatürk'ün evi", "Atatürk's house", "Atatürk'ün evi"),  # the suffix is not at the end
         ("Levi's", "Levi's", "Levi's"),  # the source answer ends in an apostrophe word itself
         ("ulaştı", "arrived", "ulaştı"),
+        ("NATO’nun", "NATO", "NATO"),  # a right single quotation mark
+        ("AB'ye", "the EU", "AB"),
+        ("Stuttgart'taki", "Stuttgart", "Stuttgart"),
+        ("Alpleri'nden", "Alps", "Alpleri"),
+        ("Ankara'ydı", "Ankara", "Ankara"),
+        ("O'Brien'ın", "O'Brien", "O'Brien"),  # more apostrophes than the source's last word
+        ("1990'larda", "the 1990s", "1990'lar"),  # a decade keeps its plural
+        ("Kur'an", "the Quran", "Kur'an"),  # not a suffix: part of the word
+        ("kıt'a", "continent", "kıt'a"),  # not a name
+        ("rock'n'roll", "rock and roll", "rock'n'roll"),
+        ("'ye", "to", "'ye"),  # nothing before the apostrophe: never an empty span
     ],
 )
 def test_turkish_spans_end_before_the_suffix(span, source, expected):

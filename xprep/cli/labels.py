@@ -39,7 +39,11 @@ def projection() -> None:
 )
 @click.option("--method", default="align", show_default=True, help="align, fuzzy, or a comma list (spans).")
 @_with(ALIGNER_OPTIONS)
-@click.option("--lang", default=None, help="Target language (character F1 for zh/ja/th; --tag-articles auto).")
+@click.option(
+    "--lang",
+    default=None,
+    help="Target language (character F1 for zh/ja/th; --tag-articles auto; tr: answers end before a suffix).",
+)
 @click.option("--source-lang", default="en", show_default=True, help="Source language (--tag-articles auto).")
 @click.option(
     "--symmetrise",

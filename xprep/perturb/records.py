@@ -41,9 +41,12 @@ class _FieldEditor:
         protect: Sequence[tuple[int, int]] = (),
         memo: dict[str, str] | None = None,
         pair_rules: bool = False,
+        nfc: bool = True,
     ) -> Edited:
+        """``text`` edited (NFC first unless ``nfc`` is False: the caller normalised it and mapped ``protect``)."""
         rng = self.req.rng(self.rec, field)
-        ed = edit_text(unicodedata.normalize("NFC", text), rng, self.req.rate, protect, self.edit, pair_rules, memo)
+        text = unicodedata.normalize("NFC", text) if nfc else text
+        ed = edit_text(text, rng, self.req.rate, protect, self.edit, pair_rules, memo)
         self.stats["changed"] += ed.changed
         self.stats["units"] += ed.units
         return ed
@@ -71,11 +74,12 @@ def _span(run: _FieldEditor, rec: SpanRecord) -> Record:
     question = run(rec.question, "question").text if "question" in chosen else rec.question
     context, answers = rec.context, rec.answers
     if "context" in chosen:
+        rec.validate()  # answers that do not point at their text: one clear error, not a wrong offset later
         # NFC first, the answer edges mapped with it: a decomposed (NFD) context keeps its answers in place
         bounds = [(a["start"], a["start"] + len(a["text"])) for a in rec.answers]
         nfc, where = nfc_at(rec.context, [x for ab in bounds for x in ab])
         protect = [(where[a], where[b]) for a, b in bounds]
-        ed = run(nfc, "context", protect)
+        ed = run(nfc, "context", protect, nfc=False)
         context = ed.text
         answers = [{"text": nfc[a:b], "start": ed.offset_map[a]} for a, b in protect]
     return dataclasses.replace(rec, question=question, context=context, answers=answers)

@@ -36,7 +36,7 @@ NO_DEFINITE_ARTICLE = frozenset(
         "hi", "ur", "mr", "gu", "pa", "ne",  # Indo-Aryan
         "ta", "te", "kn", "ml",  # Dravidian
         "fa", "ka",
-        "zh", "zh-Hant", "ja", "ko", "th", "lo", "km", "my", "vi", "id", "ms",
+        "zh", "ja", "ko", "th", "lo", "km", "my", "vi", "id", "ms",
     }
 )  # fmt: skip
 

@@ -5,11 +5,16 @@ apostrophe (Türk Dil Kurumu, Yazım Kılavuzu, "Kesme işareti"): ``İngiltere'
 (in 1911), ``Stuttgart'taki`` (the one in Stuttgart). Word units keep such a word whole (an inner apostrophe
 joins, as in English ``don't``), so a projected answer would carry the suffix, which is the sentence's
 grammar, not the answer: *Where did tea arrive?* -> ``İngiltere``, not ``İngiltere'ye``. SQuAD's
-normalisation does not remove it (``İngiltere'ye`` reads ``ingiltereye``), so exact match is lost. A span
-whose last word ends in such a suffix (an apostrophe after a letter or digit, then lower-case letters only)
-is cut before the apostrophe, unless the source answer itself ends in a word with an apostrophe (``Levi's``).
-Other methods' spans (``exact``, ``fuzzy``, ``markers``) are cut the same way. Measured on the hand-written
-Turkish set (docs/projection.md).
+normalisation does not remove it (``İngiltere'ye`` reads ``ingiltereye``), so exact match is lost.
+
+A span is cut before its last apostrophe when all of these hold: the target language is Turkish; what
+precedes the apostrophe is a name, number or abbreviation (it starts with a capital letter or holds a digit);
+what follows is a sequence of Turkish inflectional suffixes (plural, possessive, case, ``-ki``, the copula;
+:data:`_SUFFIXES`), so the apostrophe of a word such as ``Kur'an`` or ``kıt'a`` stays; and the span's last
+word has more apostrophes than the source answer's last word (``O'Brien'ın`` for ``O'Brien`` is cut,
+``Levi's`` for ``Levi's`` is not). After a number, a plural stays (``1990'larda`` -> ``1990'lar``, "the
+1990s"). Every method's span is cut the same way (``exact``, ``fuzzy``,
+``markers``, ``align``). Measured on the hand-written Turkish set (docs/projection.md).
 """
 
 from __future__ import annotations
@@ -19,16 +24,40 @@ import regex
 from xprep.mt.langcodes import base_language
 
 APOSTROPHE_SUFFIX_LANGS = frozenset({"tr"})
-_SUFFIX = regex.compile(r"(?<=[\p{L}\p{N}])['’]\p{Ll}+\Z")
-_APOSTROPHE_WORD = regex.compile(r"['’]\w*\Z")
+_H = "[ıiuü]"  # the high vowels of four-way harmony
+_SUFFIXES = regex.compile(
+    rf"(?:l[ae]r)?"  # plural
+    rf"(?:{_H}|s{_H}|m|m{_H}z|n{_H}z|{_H}m|{_H}m{_H}z|{_H}n{_H}z)?"  # possessive
+    rf"(?:[ny]?(?:{_H}n|{_H}|[ae]|[dt][ae]|[dt][ae]n|l[ae])|y?l[ae])?"  # case (n/y: the buffer consonant)
+    rf"(?:ki|k{_H}n)?"  # -ki (Stuttgart'taki, Ahmet'inki)
+    rf"(?:y?[dt]{_H}r|y?[dt]{_H}|y?m{_H}ş|y?s[ae])?"  # copula and tense (Ankara'dır, Ankara'ydı)
+    rf"(?:l[ae]r)?"  # the plural of the copula (Türk'türler)
+)
+_LAST_WORD = regex.compile(r"[\p{L}\p{N}\p{M}'’]+\Z")
+
+
+def _last_word(text: str) -> str:
+    found = _LAST_WORD.search(text.strip())
+    return found.group() if found else ""
 
 
 def trim_suffix(text: str, start: int, end: int, source_answer: str, lang: str | None) -> int:
     """The end of the span ``text[start:end]``, cut before a trailing apostrophe suffix where ``lang``
-    writes its suffixes so (see the module doc); ``end`` unchanged otherwise."""
+    writes its suffixes so (the conditions are in the module doc); ``end`` unchanged otherwise."""
     if lang is None or base_language(lang) not in APOSTROPHE_SUFFIX_LANGS:
         return end
-    if _APOSTROPHE_WORD.search(source_answer.strip()):
+    word = _last_word(text[start:end])
+    if not word or not text[start:end].endswith(word):
         return end
-    found = _SUFFIX.search(text[start:end])
-    return start + found.start() if found is not None and found.start() > 0 else end
+    marks = [k for k, ch in enumerate(word) if ch in "'’"]
+    src_marks = sum(ch in "'’" for ch in _last_word(source_answer))
+    if not marks or len(marks) <= src_marks:
+        return end
+    stem, suffix = word[: marks[-1]], word[marks[-1] + 1 :]
+    name = stem[max([0, *[k + 1 for k in marks[:-1]]]) :]  # after any earlier apostrophe (O'Brien)
+    number = any(ch.isdigit() for ch in stem)
+    if not suffix or not (name[:1].isupper() or number) or not _SUFFIXES.fullmatch(suffix):
+        return end
+    if number and suffix[:3] in ("lar", "ler"):  # a decade (1990'lar, "the 1990s"): the plural is the answer's
+        return end - len(suffix) + 3
+    return end - len(suffix) - 1
