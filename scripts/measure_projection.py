@@ -1,7 +1,9 @@
 """Projection quality per script, on the gold data at hand: one table, every figure measured in this run.
 
-- QA: the hand-written parallel sets ``tests/projection/data/handmade_qa.{de,zh,hi,th,ar,ru,vi,es,el,tr}.json`` (English
-  answers projected onto translations written for xprep; EM/F1 as ``xprep projection score`` gives them);
+- QA: the hand-written parallel sets in ``tests/projection/data`` (``qa``: ``handmade_qa.<lang>.json``, 28
+  short answers; ``qa-long``: ``handmade_long.<lang>.json``, five answers of 3-8 English words on the same
+  paragraphs), for de, zh, hi, th, ar, ru, vi, es, el, tr (English answers projected onto translations
+  written for xprep; EM/F1 as ``xprep projection score`` gives them);
 - UPOS: English PUD projected onto the German/French/Hindi/Thai PUD tokens (accuracy / coverage), with
   each tag refinement (``none``: direct projection; ``types``; ``probe``, the default with the encoder);
 - units: how the word units of each PUD target text agree with the treebank's own tokens (the share of
@@ -71,16 +73,11 @@ def main() -> None:
     # each PUD pair is aligned once; the refinements read the same links from the cache
     aligner = CachedAligner(encoder, Path(tempfile.mkdtemp(prefix="xprep-measure-")) / "alignments.sqlite")
     rows: dict[str, dict] = {}
-    for lang in QA_LANGS:
-        out = score_spans(
-            QA_DIR / "handmade_qa.en.json",
-            QA_DIR / f"handmade_qa.{lang}.json",
-            ["align"],
-            aligner,
-            lang,
-            units=args.units,
-        )
-        rows[f"qa {lang}"] = {"em": out["em"], "f1": out["f1"], "n": out["n"]}
+    for kind, stem in (("qa", "handmade_qa"), ("qa-long", "handmade_long")):
+        for lang in QA_LANGS:
+            src, tgt = QA_DIR / f"{stem}.en.json", QA_DIR / f"{stem}.{lang}.json"
+            out = score_spans(src, tgt, ["align"], aligner, lang, units=args.units)
+            rows[f"{kind} {lang}"] = {"em": out["em"], "f1": out["f1"], "n": out["n"]}
     if not args.qa_only and PUD.is_dir():
         for lang in PUD_LANGS:
             for refine in ("none", "types", "probe"):
