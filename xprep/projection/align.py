@@ -241,10 +241,8 @@ def tokenize_units(tok: Any, units: Sequence[tuple[str, list]], max_length: int)
     offsets = enc.pop("offset_mapping").tolist()
     lone = tok.convert_tokens_to_ids("▁")
     if lone is not None and lone != tok.unk_token_id:
-        for row, offs in zip(enc["input_ids"].tolist(), offsets, strict=True):
-            for k, piece in enumerate(row):
-                if piece == lone:
-                    offs[k] = [0, 0]
+        for b, k in (enc["input_ids"] == lone).nonzero().tolist():  # only the lone pieces, not every piece
+            offsets[b][k] = [0, 0]
     return enc, offsets
 
 
