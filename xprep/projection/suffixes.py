@@ -1,4 +1,5 @@
-"""A projected Turkish answer ends before the suffix an apostrophe sets off.
+"""Language rules on where a projected answer ends: Turkish apostrophe suffixes (here) and Korean particles
+(:mod:`xprep.projection.particles`); :func:`trim_suffix` is the one entry point every method's span passes.
 
 Turkish writes the case and possessive suffixes of a proper name, a number or an abbreviation after an
 apostrophe (Türk Dil Kurumu, Yazım Kılavuzu, "Kesme işareti"): ``İngiltere'ye`` (to England), ``1911'de``
@@ -22,8 +23,10 @@ from __future__ import annotations
 import regex
 
 from xprep.mt.langcodes import base_language
+from xprep.projection.particles import trim_particles
 
 APOSTROPHE_SUFFIX_LANGS = frozenset({"tr"})
+PARTICLE_LANGS = frozenset({"ko"})
 _H = "[ıiuü]"  # the high vowels of four-way harmony
 _SUFFIXES = regex.compile(
     rf"(?:l[ae]r)?"  # plural
@@ -43,8 +46,12 @@ def _last_word(text: str) -> str:
 
 def trim_suffix(text: str, start: int, end: int, source_answer: str, lang: str | None) -> int:
     """The end of the span ``text[start:end]``, cut before a trailing apostrophe suffix where ``lang``
-    writes its suffixes so (the conditions are in the module doc); ``end`` unchanged otherwise."""
-    if lang is None or base_language(lang) not in APOSTROPHE_SUFFIX_LANGS:
+    writes its suffixes so (the conditions are in the module doc), before the particles of a Korean span's last
+    word (:func:`xprep.projection.particles.trim_particles`); ``end`` unchanged otherwise."""
+    base = base_language(lang) if lang is not None else None
+    if base in PARTICLE_LANGS:
+        return trim_particles(text, start, end)
+    if base not in APOSTROPHE_SUFFIX_LANGS:
         return end
     word = _last_word(text[start:end])
     if not word or not text[start:end].endswith(word):

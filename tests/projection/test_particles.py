@@ -1,0 +1,111 @@
+"""Korean particles stay off a projected answer's last word; nouns that end like a particle keep their end."""
+
+import json
+
+import pytest
+
+from tests.conftest import SHARED_DATA
+from xprep.projection.chain import project_answer
+from xprep.projection.particles import trim_particles
+from xprep.projection.suffixes import trim_suffix
+from xprep.text import word_spans
+
+TEXT = (
+    "임수경을 만났다. 서울에서는 비가 왔다. 국가 마을 효과 속도 캐나다 청나라 결과 결과를 제주도에 민주주의를 도로를 "
+    "‘임수경’을 1911년에는 어린이를 4,000명이 레이디 가가가 부산도 좋았다. 광주도 광주에 갔다. 8자 춤이라고 "
+    "G.O.O.D. Music에 일주일에 한 번 세금이 내렸을 때에야 을 피에르와 노무현이"
+)
+
+
+def _cut(span: str, lang: str | None = "ko", nth: int = 0) -> str:
+    start = -1
+    for _ in range(nth + 1):
+        start = TEXT.index(span, start + 1)
+    return TEXT[start : trim_suffix(TEXT, start, start + len(span), "the English answer", lang)]
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("임수경을", "임수경"),  # object particle after a final consonant
+        ("서울에서는", "서울"),  # an adverbial case particle and the topic particle
+        ("1911년에는", "1911년"),
+        ("4,000명이", "4,000명"),
+        ("‘임수경’을", "‘임수경"),  # the closing quotation mark goes with the particle
+        ("8자 춤이라고", "8자 춤"),  # a quotative copula form
+        ("G.O.O.D. Music에", "G.O.O.D. Music"),  # after Latin letters either form is taken
+        ("세금이 내렸을 때에야", "세금이 내렸을 때"),
+        ("피에르와", "피에르"),
+        ("노무현이", "노무현"),
+        ("어린이를", "어린이"),  # a subject particle never takes another: 어린이 + 를, not 어린 + 이 + 를
+        ("제주도에", "제주도"),  # an ambiguous particle is never the first of two
+        ("민주주의를", "민주주의"),
+        ("도로를", "도로"),
+        ("레이디 가가가", "레이디 가가"),  # a particle does not repeat itself
+        ("국가", "국가"),  # 가 follows a vowel, 국 ends in a consonant: not a particle
+        ("마을", "마을"),  # 을 follows a consonant
+        ("효과", "효과"),  # 과 follows a consonant
+        ("속도", "속도"),  # 도 alone: 속 is not seen elsewhere
+        ("캐나다", "캐나다"),
+        ("청나라", "청나라"),
+        ("부산도", "부산도"),  # nothing else says 부산 is a word
+        ("광주도", "광주"),  # 광주에 elsewhere: the stem is a word, 도 is "also"
+        ("일주일에 한 번", "일주일에 한 번"),  # the particle is not at the span's end
+        ("만났다", "만났다"),  # a verb
+        ("을", "을"),  # nothing before the particle: never an empty span
+    ],
+)
+def test_korean_spans_end_before_the_particles(span, expected):
+    assert _cut(span) == expected
+
+
+def test_a_span_starting_or_ending_inside_a_word():
+    start = TEXT.index("임수경을")
+    assert TEXT[start + 1 : trim_particles(TEXT, start + 1, start + 4)] == "수경"  # the whole word is read
+    assert trim_particles(TEXT, start, start + 3) == start + 3  # the span ends inside the word: left alone
+
+
+@pytest.mark.parametrize("lang", ["en", "ja", "tr", None])
+def test_other_languages_keep_the_span(lang):
+    assert _cut("임수경을", lang) == "임수경을"
+
+
+def test_language_codes_resolve():
+    assert _cut("임수경을", "kor_Hang") == "임수경"
+    assert _cut("임수경을", "KO") == "임수경"
+
+
+def test_every_method_is_cut():
+    src = "Tea reached England in the seventeenth century."
+    tgt = "차는 17세기에 영국에 들어왔다."
+    for chain, hint in ((["exact"], "영국에"), (["fuzzy"], "영국에")):
+        out = project_answer(src, src.index("England"), "England", tgt, chain, hint=hint, lang="ko")
+        assert tgt[out.start : out.end] == "영국", chain
+        kept = project_answer(src, src.index("England"), "England", tgt, chain, hint=hint)
+        assert tgt[kept.start : kept.end] == "영국에"
+
+
+def _korquad():
+    path = SHARED_DATA / "native" / "korquad" / "KorQuAD_v1.0_dev.json"
+    if not path.exists():
+        pytest.skip(f"KorQuAD 1.0 dev is not at {path}")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for article in data["data"]:
+        for para in article["paragraphs"]:
+            for q in para["qas"]:
+                yield para["context"], q["answers"][0]
+
+
+def test_korquad_answers_are_recovered_from_their_whole_last_words():
+    """A word-unit projection finds the answer's words whole; the rule must give back the answer KorQuAD's
+    annotators marked. Measured on the 5,774 dev answers: 38.10% exact as whole words, 95.91% after the rule."""
+    n = before = after = 0
+    for context, answer in _korquad():
+        start, end = answer["answer_start"], answer["answer_start"] + len(answer["text"])
+        if context[start:end] != answer["text"]:
+            continue
+        whole = next((b for a, b in word_spans(context) if a < end < b), end)
+        n += 1
+        before += whole == end
+        after += trim_particles(context, start, whole) == end
+    assert n > 5000 and before / n < 0.45 and after / n > 0.93
