@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.conftest import SHARED_DATA
+from tests.projection.helpers import project_translated_tea
 from xprep.projection.chain import project_answer
 from xprep.projection.particles import trim_particles
 from xprep.projection.suffixes import trim_suffix
@@ -109,3 +110,8 @@ def test_korquad_answers_are_recovered_from_their_whole_last_words():
         before += whole == end
         after += trim_particles(context, start, whole) == end
     assert n > 5000 and before / n < 0.45 and after / n > 0.93
+
+
+def test_a_translated_korean_record_gets_the_cut_answer():
+    meta, tgt = project_translated_tea("차는 17세기에 영국에 들어왔다.", "차는 어디에 도착했나?", "영국에", "kor_Hang")
+    assert meta["status"] == "projected" and tgt.answers == [{"text": "영국", "start": 9}]

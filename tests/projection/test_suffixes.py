@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.projection.helpers import project_translated_tea
 from xprep.projection.chain import project_answer
 from xprep.projection.suffixes import trim_suffix
 
@@ -64,17 +65,6 @@ def test_every_method_is_cut():
 
 
 def test_a_translated_turkish_record_gets_the_cut_answer():
-    from xprep.projection.chain import project_records
-    from xprep.records import SpanRecord
-
-    src = SpanRecord(
-        id="q",
-        lang="en",
-        context="Tea reached England in the seventeenth century.",
-        question="Where did tea arrive?",
-        answers=[{"text": "England", "start": 12}],
-    )
-    fields = {"context": "Çay on yedinci yüzyılda İngiltere'ye ulaştı.", "question": "Çay nereye ulaştı?"}
-    tgt = src.translated({**fields, "answers.0.text": "İngiltere'ye"}, "tr")
-    meta = project_records([(src, tgt, {}, {})], ["exact"], None)[0]
+    tgt_context = "Çay on yedinci yüzyılda İngiltere'ye ulaştı."
+    meta, tgt = project_translated_tea(tgt_context, "Çay nereye ulaştı?", "İngiltere'ye", "tr")
     assert meta["status"] == "projected" and tgt.answers == [{"text": "İngiltere", "start": 24}]

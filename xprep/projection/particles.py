@@ -8,8 +8,9 @@ are the sentence's grammar, not the answer; Korean QA gold marks the noun alone 
 normalisation keeps them (``임수경을`` is one token, F1 0 against ``임수경``).
 
 The rule reads the span's last word as ``stem + particles``, where the particles are one particle or copula
-form (:data:`_FIRST`) and at most one more (:data:`_NEXT`: ``에서`` + ``는``, ``와`` + ``의``), longest first, and
-cuts them off when all of these hold:
+form (:data:`_FIRST`) and, after an adverbial case particle or some auxiliaries (:data:`_CHAINING`), at most
+one more (:data:`_NEXT`: ``에서`` + ``는``, ``와`` + ``의``), longest first, and cuts them off when all of these
+hold:
 
 - the particle agrees with the stem's last sound, as Korean particles alternate: ``이 을 은 과 으로 이다`` after a
   final consonant, ``가 를 는 와 로 다`` after a vowel (``로`` also after ``ㄹ``), so ``국가`` ("country": ``가``
@@ -83,7 +84,7 @@ def _agrees(stem: str, particle: str) -> bool:
     return sound == "V" if need == _VOWEL else sound in "CL"
 
 
-def _splits(word: str):
+def _splits(word: str) -> list[tuple[str, str, str]]:
     """``(stem, first, second)`` readings of ``word`` as a stem and one or two particles, longest particles first."""
     found = []
     for first in _FIRST:
