@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from xprep.projection.windows import piece_counts, plan_windows, stitch
 from xprep.registry import Registry
 
 Pair = tuple[Sequence[str], Sequence[str]]
@@ -136,7 +137,8 @@ class EncoderAligner:
     name: str = "encoder"
     _state: dict[str, Any] = field(default_factory=dict, repr=False)
     # what the alignment cache keys on besides model, layer and method: bump when the links change
-    algorithm: ClassVar[str] = "itermax+neighbours+pieces/2"  # 2: lone "▁" pieces pooled into no word
+    # 2: lone "▁" pieces pooled into no word; 3: long sentences read in windows (xprep.projection.windows)
+    algorithm: ClassVar[str] = "itermax+neighbours+pieces/3"
 
     def _load(self) -> tuple[Any, Any]:
         if "model" not in self._state:
@@ -183,7 +185,14 @@ class EncoderAligner:
         cuda = torch.device(self.device).type == "cuda"
         size = self.batch_size or (128 if cuda else 16)
         half = self.half if self.half is not None else cuda
-        units = [_rebuild(list(s) or ["∅"]) for s in sentences]
+        whole = [_rebuild(list(s) or ["∅"]) for s in sentences]
+        windows = plan_windows([piece_counts(tok, text, spans, limit) for text, spans in whole], limit - 10)
+        units = [  # a sentence in one window is read as it is; a window of a longer one as its own text
+            whole[w.sentence]
+            if w.hi - w.lo == len(whole[w.sentence][1])
+            else _rebuild(sentences[w.sentence][w.lo : w.hi])
+            for w in windows
+        ]
         order = sorted(range(len(units)), key=lambda i: len(units[i][0]))
         out: list[Any] = [None] * len(units)
         starts = range(0, len(order), size)
@@ -198,7 +207,7 @@ class EncoderAligner:
                 vectors = _pool_words(hidden.hidden_states[layer], offsets, [spans for _, spans in batch])
             for k, item in zip(idx, vectors, strict=True):
                 out[k] = item
-        return out
+        return stitch(windows, out, len(sentences))
 
     def align(self, pairs: Sequence[Pair]) -> list[Links]:
         import torch

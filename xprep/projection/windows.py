@@ -1,0 +1,89 @@
+"""Windows over sentences longer than the encoder reads at once, so every word of them gets a vector.
+
+An encoder reads at most ``max_position_embeddings`` pieces (512 for XLM-R and multilingual-e5); the
+tokenizer cuts what follows, and those words would get no vector and so no link (a 700-word sentence kept
+229 words' links on multilingual-e5-small). A long sentence is instead read in overlapping windows: its
+words are cut into consecutive *cores* of at most half the budget, each read with up to a quarter of the
+budget of the words before it as left context and as much of the words after it as the budget leaves, and
+each word's vector comes from the window whose core holds it. A sentence within the budget is one window, read
+as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Window:
+    """Words ``[lo, hi)`` of sentence ``sentence`` are read together; words ``[core_lo, core_hi)`` take their
+    vectors from this reading."""
+
+    sentence: int
+    lo: int
+    hi: int
+    core_lo: int
+    core_hi: int
+
+
+def plan_windows(pieces: Sequence[Sequence[int]], budget: int) -> list[Window]:
+    """The windows for sentences whose words take ``pieces[s][w]`` subword pieces each, in order. A word
+    longer than the whole budget is a window on its own (the tokenizer then cuts it)."""
+    out: list[Window] = []
+    for s, counts in enumerate(pieces):
+        n = len(counts)
+        if sum(counts) <= budget:
+            out.append(Window(s, 0, n, 0, n))
+            continue
+        a = 0
+        while a < n:
+            b, used = a + 1, counts[a]
+            while b < n and used + counts[b] <= budget // 2:
+                used += counts[b]
+                b += 1
+            lo, left = a, 0
+            while lo > 0 and left + counts[lo - 1] <= budget // 4:
+                lo -= 1
+                left += counts[lo]
+            hi, total = b, used + left
+            while hi < n and total + counts[hi] <= budget:
+                total += counts[hi]
+                hi += 1
+            out.append(Window(s, lo, hi, a, b))
+            a = b
+    return out
+
+
+def stitch(windows: Sequence[Window], read: Sequence[tuple[object, list[list[int]]]], n_sentences: int) -> list:
+    """Per sentence, ``(vectors, groups)`` from the windows' readings ``read[k] = (vectors of words lo..hi,
+    groups of window word indices that share a piece)``: the core rows in order, the groups inside a core."""
+    import torch
+
+    rows: list[list] = [[] for _ in range(n_sentences)]
+    groups: list[list[list[int]]] = [[] for _ in range(n_sentences)]
+    for win, (vectors, win_groups) in zip(windows, read, strict=True):
+        rows[win.sentence].append(vectors[win.core_lo - win.lo : win.core_hi - win.lo])
+        for g in win_groups:
+            shifted = [win.lo + k for k in g]
+            if all(win.core_lo <= k < win.core_hi for k in shifted):
+                groups[win.sentence].append(shifted)
+    return [(torch.cat(r) if len(r) > 1 else r[0], g) for r, g in zip(rows, groups, strict=True)]
+
+
+def piece_counts(tok: Any, text: str, spans: list[tuple[int, int]], limit: int) -> list[int]:
+    """Subword pieces per word of ``text`` (a piece over two words counts for both); without tokenizing
+    where the text cannot reach ``limit`` (a piece holds a character, or is a lone ``▁`` before a word)."""
+    if len(text) + len(spans) + 2 <= limit:
+        return [1] * len(spans)
+    counts = [0] * len(spans)
+    w = 0
+    for a, z in tok(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]:
+        while w < len(spans) and spans[w][1] <= a:
+            w += 1
+        k = w
+        while k < len(spans) and spans[k][0] < max(z, a + 1):
+            counts[k] += 1
+            k += 1
+    return counts
