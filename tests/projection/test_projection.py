@@ -272,7 +272,7 @@ def test_encoder_alignment_helpers():
 
 
 def test_sentences_pair_up_when_a_translator_splits_one():
-    from xprep.projection.bitext import align_sentences
+    from xprep.mt.segment import align_sentences
 
     en = "The bridge was closed after the storm, and the town built a tunnel instead. It cost a lot."
     de = "Die Brücke wurde nach dem Sturm gesperrt. Stattdessen baute die Stadt einen Tunnel. Er war teuer."

@@ -136,3 +136,48 @@ def test_e5_scores_true_pairs_above_and_planted_failures_below(e5):
     # the hallucinated sentence has a normal length: only the meaning check catches it
     assert flags(values[len(TRUE)], "es", Thresholds(), True) == ["meaning_low"]
     assert score(*pairs[0], names=["meaning"], options=CheckOptions(qe_model=str(e5)))["meaning"] == good[0]["meaning"]
+
+
+def test_sentence_pairs_pair_the_sentences_of_a_field():
+    assert meaning.sentence_pairs("One sentence only.", "Una sola frase.") == [
+        ("One sentence only.", "Una sola frase.")
+    ]
+    two = meaning.sentence_pairs("The sea is cold. The sun is warm.", "El mar está frío. El sol es cálido.")
+    assert two == [("The sea is cold.", "El mar está frío."), ("The sun is warm.", "El sol es cálido.")]
+    merged = meaning.sentence_pairs(
+        "It rained all day. The match was cancelled. Everyone went home early.",
+        "Llovió todo el día y el partido se canceló. Todos se fueron pronto a casa.",
+    )
+    assert [t for _, t in merged] == ["Llovió todo el día y el partido se canceló.", "Todos se fueron pronto a casa."]
+    assert merged[0][0] == "It rained all day. The match was cancelled."
+    five = "A b. C d. E f. G h. I j."
+    assert meaning.sentence_pairs(five, "Uno.") == [(five, "Uno.")]  # no bead covers 5 to 1: the whole field
+
+
+PARAGRAPH = [
+    ("The lighthouse was finished in 1874 after six years of work.",
+     "El faro se terminó en 1874 después de seis años de trabajo."),
+    ("Its light could be seen from forty kilometres away.",
+     "Su luz se podía ver desde cuarenta kilómetros de distancia."),
+    ("Today it is a museum about the history of the coast.",
+     "Hoy es un museo sobre la historia de la costa."),
+]  # fmt: skip
+
+
+def test_one_hallucinated_sentence_of_a_paragraph_is_caught(e5):
+    """Scored as a whole, a paragraph with one sentence swapped for an unrelated one stays above the
+    threshold; sentence by sentence it is caught (on 233 XQuAD paragraphs: 1.3% against 98.7%)."""
+    source = " ".join(s for s, _ in PARAGRAPH)
+    good = " ".join(t for _, t in PARAGRAPH)
+    bad = " ".join(
+        [PARAGRAPH[0][1], "El ayuntamiento aprobó el nuevo presupuesto el martes por la noche.", PARAGRAPH[2][1]]
+    )
+
+    def rec(text: str, lang: str) -> PairRecord:
+        return PairRecord(id="1", lang=lang, text_a=text, text_b="Short.", label=0)
+
+    src = rec(source, "en")
+    scores = meaning.score_pairs([(src, rec(good, "es")), (src, rec(bad, "es"))], e5)
+    assert scores[0]["min"] >= DEFAULT_MIN_MEANING > scores[1]["min"] and scores[1]["field"] == "text_a"
+    whole = meaning.embed([source, bad], e5)
+    assert float((whole[0] * whole[1]).sum()) >= DEFAULT_MIN_MEANING  # the old whole-field score missed it

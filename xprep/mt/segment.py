@@ -1,4 +1,5 @@
-"""Sentence segmentation with character offsets, and rejoining translated sentences.
+"""Sentence segmentation with character offsets, pairing the sentences of a text and its translation, and
+rejoining translated sentences.
 
 Rule-based and script-aware: a sentence ends at ``. ! ?`` (and ``…``) followed by whitespace and a
 plausible sentence start, unless the word before is a known abbreviation or a single-letter
@@ -148,3 +149,45 @@ def rejoin(parts: list[str], source_gaps: list[str], joiner: str) -> tuple[str, 
         offsets.append((pos, pos + len(part)))
         pos += len(part)
     return "".join(out), offsets
+
+
+Ranges = list[tuple[int, int]]
+_BEADS = ((1, 1, 0.0), (1, 2, 0.4), (2, 1, 0.4), (2, 2, 0.8), (1, 3, 0.9), (3, 1, 0.9))
+
+
+def align_sentences(src: Ranges, tgt: Ranges) -> tuple[Ranges, Ranges]:
+    """Pair the sentences of a paragraph and its translation when their numbers differ (a translator
+    merged or split sentences): a length-based dynamic programme in the manner of Gale and Church (1993)
+    over 1-1, 1-2, 2-1, 2-2, 1-3 and 3-1 beads. Returns equally long lists of (merged) character ranges;
+    empty lists when no pairing covers both sides."""
+    import math
+
+    ls, lt = [b - a for a, b in src], [b - a for a, b in tgt]
+    ratio = (sum(lt) or 1) / (sum(ls) or 1)
+    n, m = len(src), len(tgt)
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if cost[i][j] == inf:
+                continue
+            for di, dj, penalty in _BEADS:
+                if i + di > n or j + dj > m:
+                    continue
+                a, b = sum(ls[i : i + di]) * ratio, sum(lt[j : j + dj])
+                c = cost[i][j] + abs(math.log((b + 10) / (a + 10))) + penalty
+                if c < cost[i + di][j + dj]:
+                    cost[i + di][j + dj], back[i + di][j + dj] = c, (di, dj)
+    if back[n][m] is None:
+        return [], []
+    out_s: Ranges = []
+    out_t: Ranges = []
+    i, j = n, m
+    while i or j:
+        di, dj = back[i][j]  # type: ignore[misc]
+        out_s.append((src[i - di][0], src[i - 1][1]))
+        out_t.append((tgt[j - dj][0], tgt[j - 1][1]))
+        i, j = i - di, j - dj
+    return out_s[::-1], out_t[::-1]

@@ -1,5 +1,10 @@
 """The meaning check: cross-lingual cosine similarity between each translated field and its source.
 
+A field of several sentences is compared sentence by sentence (paired as the segmenter and the projection
+pair them) and scores its least similar pair: on XQuAD's English paragraphs translated by Apertium, the
+whole-field cosine flagged 1.7% of translations with one sentence swapped for another paragraph's and none
+cut to two thirds, sentence pairs flag 99.1% and 61.2% (docs/translate.md).
+
 Both sides are embedded by one multilingual sentence encoder (multilingual-e5-small built offline by
 :func:`xprep.assets.e5.ensure_e5_small`, or any Hugging Face encoder folder given as ``--qe-model``):
 mean-pooled last-layer vectors, L2-normalised, so a field's score is the dot product of its two vectors.
@@ -94,24 +99,44 @@ def _fields(src: Record, tgt: Record) -> list[tuple[str, str, str]]:
     return [(p, s, target[p]) for p, s in src.segments() if s.strip() and target.get(p, "").strip()]
 
 
+def sentence_pairs(src: str, tgt: str) -> list[tuple[str, str]]:
+    """What a field is compared by: its sentences one to one where both sides have as many, else paired by
+    length (:func:`xprep.mt.segment.align_sentences`, Gale-Church beads); the whole field where it is one
+    sentence or no pairing covers both sides."""
+    from xprep.mt.segment import align_sentences, split_sentences
+
+    a = [(x.start, x.end) for x in split_sentences(src)]
+    b = [(x.start, x.end) for x in split_sentences(tgt)]
+    if len(a) <= 1 and len(b) <= 1:
+        return [(src, tgt)]
+    if len(a) != len(b):
+        a, b = align_sentences(a, b)
+    if not a:
+        return [(src, tgt)]
+    return [(src[x:y], tgt[u:v]) for (x, y), (u, v) in zip(a, b, strict=True)]
+
+
 def score_pairs(pairs: Sequence[tuple[Record, Record]], model: Path, device: str = "cpu") -> list[dict[str, Any]]:
-    """Per (source, translation) pair: ``{"min", "mean", "field"}`` cosine similarities over its fields
-    (``None`` values for a record with no field to compare). One embedding pass for all the pairs."""
+    """Per (source, translation) pair: ``{"min", "mean", "field"}`` cosine similarities (``None`` values for a
+    record with no field to compare). A field scores its least similar sentence pair (:func:`sentence_pairs`),
+    so one hallucinated or cut sentence of a paragraph counts as it would alone; ``min`` is the least similar
+    field, ``mean`` the fields' mean, ``field`` the path of the least similar. One embedding pass for all."""
     fields = [_fields(src, tgt) for src, tgt in pairs]
-    flat_src = [s for fs in fields for _, s, _ in fs]
-    flat_tgt = [t for fs in fields for _, _, t in fs]
-    if not flat_src:
+    units = [[sentence_pairs(s, t) for _, s, t in fs] for fs in fields]
+    flat = [pair for per_record in units for per_field in per_record for pair in per_field]
+    if not flat:
         return [{"min": None, "mean": None, "field": None} for _ in pairs]
-    vectors = embed(flat_src + flat_tgt, model, device)
-    sims = (vectors[: len(flat_src)] * vectors[len(flat_src) :]).sum(-1).tolist()
+    vectors = embed([s for s, _ in flat] + [t for _, t in flat], model, device)
+    sims = (vectors[: len(flat)] * vectors[len(flat) :]).sum(-1).tolist()
     out, pos = [], 0
-    for fs in fields:
-        mine = sims[pos : pos + len(fs)]
-        pos += len(fs)
+    for fs, per_record in zip(fields, units, strict=True):
+        mine = []
+        for per_field in per_record:
+            mine.append(min(sims[pos : pos + len(per_field)]))
+            pos += len(per_field)
         if not mine:
             out.append({"min": None, "mean": None, "field": None})
             continue
         worst = min(range(len(mine)), key=mine.__getitem__)
         out.append({"min": round(mine[worst], 4), "mean": round(sum(mine) / len(mine), 4), "field": fs[worst][0]})
     return out
-
