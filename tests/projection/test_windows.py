@@ -33,9 +33,24 @@ def test_stitch_keeps_core_rows_and_the_groups_inside_a_core():
     windows = [Window(0, 0, 3, 0, 2), Window(0, 1, 4, 2, 4)]
     first = torch.arange(3.0).unsqueeze(1)  # rows for words 0, 1, 2
     second = torch.arange(10.0, 13.0).unsqueeze(1)  # rows for words 1, 2, 3
-    (vectors, groups), = stitch(windows, [(first, [[0, 1], [1, 2]]), (second, [[1, 2]])], 1)
+    (vectors, groups), = stitch(windows, [(first, [[0, 1], [1, 2]]), (second, [[0, 1], [1, 2]])], 1)
     assert vectors.squeeze(1).tolist() == [0.0, 1.0, 11.0, 12.0]
-    assert groups == [[0, 1], [2, 3]]  # [1, 2] of the first window crosses its core's edge
+    # each group once, from the window whose core holds its first word: [1, 2] crosses the cores' edge
+    assert groups == [[0, 1], [1, 2], [2, 3]]
+
+
+def test_piece_counts_read_the_tokenizer(tiny_xlmr):
+    from transformers import AutoTokenizer
+
+    from xprep.projection.align import _rebuild
+    from xprep.projection.windows import piece_counts
+
+    tok = AutoTokenizer.from_pretrained(tiny_xlmr)
+    units = [_rebuild(["The", "cat", "sat", "."]), _rebuild(["ﷺ"] * 5), _rebuild(["猫", "が", "いる"])]
+    counts = piece_counts(tok, units)
+    for (text, spans), mine in zip(units, counts, strict=True):
+        assert len(mine) == len(spans) and all(c >= 1 for c in mine)
+        assert sum(mine) >= len(tok(text, add_special_tokens=False)["input_ids"])  # a shared piece counts twice
 
 
 def test_every_word_of_a_sentence_longer_than_the_encoder_reads_is_linked(tiny_xlmr):

@@ -186,7 +186,7 @@ class EncoderAligner:
         size = self.batch_size or (128 if cuda else 16)
         half = self.half if self.half is not None else cuda
         whole = [_rebuild(list(s) or ["∅"]) for s in sentences]
-        windows = plan_windows([piece_counts(tok, text, spans, limit) for text, spans in whole], limit - 10)
+        windows = plan_windows(piece_counts(tok, whole), limit - 10)
         units = [  # a sentence in one window is read as it is; a window of a longer one as its own text
             whole[w.sentence]
             if w.hi - w.lo == len(whole[w.sentence][1])

@@ -7,39 +7,48 @@ are the sentence's grammar, not the answer; Korean QA gold marks the noun alone 
 5,774 answers end inside their last eojeol, nearly all before a particle: docs/projection.md), and SQuAD's
 normalisation keeps them (``임수경을`` is one token, F1 0 against ``임수경``).
 
-The rule reads the span's last word as ``stem + particles``, where the particles are one particle or copula
-form (:data:`_FIRST`) and, after an adverbial case particle or some auxiliaries (:data:`_CHAINING`), at most
-one more (:data:`_NEXT`: ``에서`` + ``는``, ``와`` + ``의``), longest first, and cuts them off when all of these
-hold:
+The rule reads the span's last word as ``stem + particles``: one particle or copula form (:data:`_FIRST`) and
+one more where Korean grammar allows a second (:data:`_NEXT`: an adverbial case particle takes an auxiliary,
+``에서`` + ``는``, ``와`` + ``의``; an auxiliary such as ``까지`` or ``뿐`` also takes a case particle or the copula;
+the structural case particles and the copula end the word, so ``결과를`` is ``결과`` + ``를``), longest first. It
+cuts them off when all of these hold:
 
 - the particle agrees with the stem's last sound, as Korean particles alternate: ``이 을 은 과 으로 이다`` after a
-  final consonant, ``가 를 는 와 로 다`` after a vowel (``로`` also after ``ㄹ``), so ``국가`` ("country": ``가``
-  after ``국``), ``마을`` ("village") and ``효과`` ("effect") are never read as particles. After a digit or a Latin
-  letter the sound is not written and either form is taken;
+  final consonant (``으로`` not after ``ㄹ``), ``가 를 는 와 로 다`` after a vowel (``로`` also after ``ㄹ``), so
+  ``국가`` ("country": ``가`` after ``국``), ``마을`` ("village") and ``효과`` ("effect") are never read as particles.
+  After a digit or a Latin letter the sound is not written and either form is taken;
 - a particle that is also a frequent last syllable of nouns and names (:data:`_AMBIGUOUS`: ``도 만 다 라 ...``, as
   in ``속도`` "speed", ``캐나다``, ``청나라``) is cut when it stands alone only if the stem itself occurs elsewhere in
-  the context, bare or with another particle; it and ``의``, ``로`` are never read as the first of two
-  (``제주도에`` is ``제주도`` + ``에``, ``민주주의를`` is ``민주주의`` + ``를``, ``도로를`` is ``도로`` + ``를``);
+  the context, bare or with particles not beginning with it (``청나라는`` is no evidence for ``청나`` + ``라``); it
+  and ``로`` are never read as the first of two (``제주도에`` is ``제주도`` + ``에``, ``도로를`` is ``도로`` + ``를``);
+- the whole word does not occur elsewhere with particles of its own, read longest first (``결과`` where
+  ``결과를`` occurs is a noun; ``서울에`` where ``서울에는`` occurs is not, as that reads ``서울`` + ``에`` + ``는``);
 - a stem is left (at least one syllable, digit or letter) and it is inside the span.
 
-A closing quotation mark before the particles goes with them (``‘임수경’을`` -> ``‘임수경``; the span's own
-opening mark is the span's). Every method's span is cut the same way. The particle classes were set reading
-KorQuAD 1.0 dev, where the rule takes the answers' last words (as a word-unit projection finds them) from
-38.10% to 95.91% exact; measured also on the hand-written Korean set (docs/projection.md).
+A bare noun ending in a particle's syllable that occurs once (``도로`` "road" alone) is cut: the rule has no
+lexicon. A closing quotation mark before the particles goes with them (``‘임수경’을`` -> ``‘임수경``); after a
+closing mark that is not a word character the particle alone is cut (``“임수경”을`` -> ``“임수경”``). Every
+method's span is cut the same way. The particle classes were set reading KorQuAD 1.0 dev, where the rule takes
+the answers' last words (as a word-unit projection finds them) from 38.10% to 95.93% exact; measured also on
+the hand-written Korean set (docs/projection.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
+
 import regex
 
-_CONSONANT, _VOWEL, _VOWEL_OR_L, _ANY = "C", "V", "VL", "*"
-# the first particle after the stem, with the sound it follows (a declarative table)
+_CONSONANT, _NOT_L, _VOWEL, _VOWEL_OR_L, _ANY = "C", "C-not-L", "V", "VL", "*"
+# the first particle after the stem, with the sound it follows (a declarative table); the 으로 family follows
+# a consonant but not ㄹ, after which Korean writes 로 (서울로, not 서울으로)
 _FIRST: dict[str, str] = {
     **dict.fromkeys(
-        "이 을 은 과 으로 으로서 으로써 으로부터 이다 이라는 이라고 이라고도 이란 "
-        "이라 이었다 이며 이나 이랑 이야 이든지 이라도 이고".split(),
+        "이 을 은 과 이다 이라는 이라고 이라고도 이란 이라 이었다 이며 이나 이랑 이야 이든지 이라도 이고".split(),
         _CONSONANT,
     ),
+    **dict.fromkeys("으로 으로서 으로써 으로부터".split(), _NOT_L),
     **dict.fromkeys("가 를 는 와 다 라는 라고 라고도 란 라 였다 며 랑 야 든지 라도".split(), _VOWEL),
     **dict.fromkeys("로 로서 로써 로부터".split(), _VOWEL_OR_L),
     **dict.fromkeys(
@@ -48,21 +57,25 @@ _FIRST: dict[str, str] = {
         _ANY,
     ),
 }
-# a second particle after the first (에서 + 는, 와 + 의, 만 + 을, 뿐 + 이다); its sound is the first's
-_NEXT = tuple("는 은 도 만 의 을 를 이 가 이다 이라는 라는 야 부터 까지 으로 로".split())
 # particles that are also frequent last syllables of nouns: alone, cut only when the stem is seen elsewhere
 # (속도 "speed", 캐나다, 청나라); never read as the first of two (제주도에 is 제주도 + 에, 민주주의를 is 민주주의 + 를)
 _AMBIGUOUS = frozenset("도 만 다 라 란 랑 야 대로 만큼".split())
-# the particles that take another after them: the adverbial case particles and some auxiliaries (Korean's
-# structural case particles 이/가, 을/를, 은/는, 의 and the copula end the word; 로 alone is left out as too often
-# the last syllable of a noun: 도로를 is 도로 + 를)
-_CHAINING = frozenset(
-    "에 에서 에게 에게서 께 께서 한테 한테서 으로 로서 으로서 로써 으로써 로부터 으로부터 와 과 까지 부터 뿐 처럼 보다 "
-    "마다 조차 마저 밖에 이랑".split()
-) - _AMBIGUOUS
+# which particles take a second one, and which: an adverbial case particle takes an auxiliary (에서 + 는, 와 +
+# 의, 에 + 야); an auxiliary such as 까지 or 뿐 also takes a case particle or the copula (까지 + 를, 뿐 + 이다).
+# Korean's structural case particles 이/가, 을/를, 은/는, 의 and the copula end the word, so 결과를 is 결과 + 를,
+# never 결 + 과 + 를; 로 alone is left out as too often the last syllable of a noun (도로를 is 도로 + 를)
+_AUXILIARY_NEXT = tuple("는 은 도 만 의 야".split())
+_ADVERBIAL = "에 에서 에게 에게서 께 께서 한테 한테서 으로 로서 으로서 로써 으로써 로부터 으로부터 와 과 처럼 "
+_ADVERBIAL += "보다 마다 조차 마저 이랑"
+_NEXT: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(_ADVERBIAL.split(), _AUXILIARY_NEXT),
+    "에서": (*_AUXILIARY_NEXT, "부터"),
+    **dict.fromkeys("까지 부터 뿐 밖에".split(), (*_AUXILIARY_NEXT, *"을 를 이 가 이다 이라는 라는 으로 로".split())),
+}
 _WORD_CHAR = regex.compile(r"[\p{L}\p{N}\p{M}'’-]")
 _EOJEOL = regex.compile(r"[\p{L}\p{N}\p{M}'’-]+")
-_QUOTES = "'’\"”」』"
+_QUOTES = "'’-"  # word characters a stem may end in before its particles (‘임수경’을); not kept on the span
+_CLOSING = "”\"」』)]»›"  # a closing mark that ends a word before a particle written after it (“임수경”을)
 
 
 def _sound(syllable: str) -> str | None:
@@ -81,31 +94,50 @@ def _agrees(stem: str, particle: str) -> bool:
         return True
     if need == _VOWEL_OR_L:
         return sound in "VL"
+    if need == _NOT_L:
+        return sound == "C"
     return sound == "V" if need == _VOWEL else sound in "CL"
 
 
-def _splits(word: str) -> list[tuple[str, str, str]]:
+@lru_cache(maxsize=65536)
+def _splits(word: str) -> tuple[tuple[str, str, str], ...]:
     """``(stem, first, second)`` readings of ``word`` as a stem and one or two particles, longest particles first."""
     found = []
     for first in _FIRST:
-        for second in ("", *_NEXT) if first in _CHAINING else ("",):
+        for second in ("", *_NEXT.get(first, ())) if first not in _AMBIGUOUS else ("",):
             tail = first + second
             if len(tail) < len(word) and word.endswith(tail):
                 stem = word[: -len(tail)]
                 if _agrees(stem, first) and (not second or (second != first and _agrees(first, second))):
                     found.append((stem, first, second))
-    return sorted(found, key=lambda s: -len(s[1] + s[2]))
+    return tuple(sorted(found, key=lambda s: -len(s[1] + s[2])))
 
 
-def _seen_without(stem: str, particle: str, words: list[str], besides: str) -> bool:
+@lru_cache(maxsize=16)
+def _context_words(text: str) -> tuple[str, ...]:
+    return tuple(_EOJEOL.findall(text))
+
+
+def _seen_without(stem: str, particle: str, words: Sequence[str], besides: str) -> bool:
     """Whether a word of the context other than ``besides`` is ``stem`` alone or ``stem`` with particles that do
-    not begin with ``particle``: evidence that ``stem`` is a word of its own."""
+    not begin with ``particle`` (청나라는 is no evidence for 청나 + 라): evidence that ``stem`` is a word."""
     for w in words:
         if w == besides or not w.startswith(stem):
             continue
         w = w.rstrip(_QUOTES)
-        if w == stem or any(s[0].rstrip(_QUOTES) == stem and s[1] != particle for s in _splits(w)):
+        if w == stem or any(s[0].rstrip(_QUOTES) == stem and not s[1].startswith(particle) for s in _splits(w)):
             return True
+    return False
+
+
+def _is_a_noun_elsewhere(word: str, words: Sequence[str]) -> bool:
+    """Whether another word of the context is ``word`` with particles, read longest first (결과를 when the span
+    ends in 결과; 서울에는 is 서울 + 에 + 는, so no evidence that 서울에 is a noun)."""
+    for w in words:
+        if w != word and w.startswith(word):
+            readings = _splits(w.rstrip(_QUOTES))
+            if readings and readings[0][0].rstrip(_QUOTES) == word:
+                return True
     return False
 
 
@@ -117,8 +149,15 @@ def trim_particles(text: str, start: int, end: int) -> int:
     word = text[begin:end]
     if not word or (end < len(text) and _WORD_CHAR.match(text[end])):
         return end  # no word ends the span, or the span ends inside one
-    words = _EOJEOL.findall(text)
-    for stem, first, second in _splits(word):
+    if word in _FIRST and begin > start and text[begin - 1] in _CLOSING:
+        return begin  # “임수경”을: the particle after a closing mark
+    readings = _splits(word)
+    if not readings:
+        return end
+    words = _context_words(text)
+    if _is_a_noun_elsewhere(word, words):
+        return end
+    for stem, first, second in readings:
         bare = stem.rstrip(_QUOTES)
         if not bare or begin + len(bare) <= start:
             continue

@@ -4,9 +4,10 @@ An encoder reads at most ``max_position_embeddings`` pieces (512 for XLM-R and m
 tokenizer cuts what follows, and those words would get no vector and so no link (a 700-word sentence kept
 229 words' links on multilingual-e5-small). A long sentence is instead read in overlapping windows: its
 words are cut into consecutive *cores* of at most half the budget, each read with up to a quarter of the
-budget of the words before it as left context and as much of the words after it as the budget leaves, and
-each word's vector comes from the window whose core holds it. A sentence within the budget is one window, read
-as before.
+budget of the words before it as left context (less where the core is longer) and as much of the words after
+it as the budget leaves, and each word's vector comes from the window whose core holds it (and the words that
+share a subword piece, from the window whose core holds the first of them). A sentence within the budget is one
+window, read as before.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def plan_windows(pieces: Sequence[Sequence[int]], budget: int) -> list[Window]:
                 used += counts[b]
                 b += 1
             lo, left = a, 0
-            while lo > 0 and left + counts[lo - 1] <= budget // 4:
+            while lo > 0 and left + counts[lo - 1] <= min(budget // 4, budget - used):
                 lo -= 1
                 left += counts[lo]
             hi, total = b, used + left
@@ -65,25 +66,29 @@ def stitch(windows: Sequence[Window], read: Sequence[tuple[object, list[list[int
     groups: list[list[list[int]]] = [[] for _ in range(n_sentences)]
     for win, (vectors, win_groups) in zip(windows, read, strict=True):
         rows[win.sentence].append(vectors[win.core_lo - win.lo : win.core_hi - win.lo])
-        for g in win_groups:
+        for g in win_groups:  # a group is taken from the window whose core holds its first word
             shifted = [win.lo + k for k in g]
-            if all(win.core_lo <= k < win.core_hi for k in shifted):
+            if win.core_lo <= shifted[0] < win.core_hi:
                 groups[win.sentence].append(shifted)
     return [(torch.cat(r) if len(r) > 1 else r[0], g) for r, g in zip(rows, groups, strict=True)]
 
 
-def piece_counts(tok: Any, text: str, spans: list[tuple[int, int]], limit: int) -> list[int]:
-    """Subword pieces per word of ``text`` (a piece over two words counts for both); without tokenizing
-    where the text cannot reach ``limit`` (a piece holds a character, or is a lone ``▁`` before a word)."""
-    if len(text) + len(spans) + 2 <= limit:
-        return [1] * len(spans)
-    counts = [0] * len(spans)
-    w = 0
-    for a, z in tok(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]:
-        while w < len(spans) and spans[w][1] <= a:
-            w += 1
-        k = w
-        while k < len(spans) and spans[k][0] < max(z, a + 1):
-            counts[k] += 1
-            k += 1
-    return counts
+def piece_counts(tok: Any, units: Sequence[tuple[str, list[tuple[int, int]]]]) -> list[list[int]]:
+    """Subword pieces per word of each ``(text, word spans)`` (a piece over two words counts for both), from one
+    tokenizer call for all (no length is safe without it: NFKC writes ``ﷺ`` as four pieces)."""
+    if not units:
+        return []
+    found = tok([text for text, _ in units], add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+    out = []
+    for (_, spans), offsets in zip(units, found["offset_mapping"], strict=True):
+        counts = [0] * len(spans)
+        w = 0
+        for a, z in offsets:
+            while w < len(spans) and spans[w][1] <= a:
+                w += 1
+            k = w
+            while k < len(spans) and spans[k][0] < max(z, a + 1):
+                counts[k] += 1
+                k += 1
+        out.append(counts)
+    return out
