@@ -6,7 +6,6 @@ import pytest
 
 from tests.conftest import SHARED_DATA
 from tests.projection.helpers import project_translated_tea
-from xprep.projection.chain import project_answer
 from xprep.projection.particles import trim_particles
 from xprep.projection.suffixes import trim_suffix
 from xprep.text import word_spans
@@ -93,16 +92,6 @@ def test_other_languages_keep_the_span(lang):
 def test_language_codes_resolve():
     assert _cut("임수경을", "kor_Hang") == "임수경"
     assert _cut("임수경을", "KO") == "임수경"
-
-
-def test_every_method_is_cut():
-    src = "Tea reached England in the seventeenth century."
-    tgt = "차는 17세기에 영국에 들어왔다."
-    for chain, hint in ((["exact"], "영국에"), (["fuzzy"], "영국에")):
-        out = project_answer(src, src.index("England"), "England", tgt, chain, hint=hint, lang="ko")
-        assert tgt[out.start : out.end] == "영국", chain
-        kept = project_answer(src, src.index("England"), "England", tgt, chain, hint=hint)
-        assert tgt[kept.start : kept.end] == "영국에"
 
 
 def _korquad():

@@ -54,14 +54,20 @@ def test_language_codes_resolve():
     assert _cut("1911'de", "1911", "TR") == "1911"
 
 
-def test_every_method_is_cut():
+@pytest.mark.parametrize(
+    ("lang", "tgt", "fuzzy_hint", "cut", "whole"),
+    [
+        ("tr", "Çay on yedinci yüzyılda İngiltere'ye ulaştı.", "Ingiltereye", "İngiltere", "İngiltere'ye"),
+        ("ko", "차는 17세기에 영국에 들어왔다.", "영국에", "영국", "영국에"),  # xprep.projection.particles
+    ],
+)
+def test_every_method_is_cut(lang, tgt, fuzzy_hint, cut, whole):
     src = "Tea reached England in the seventeenth century."
-    tgt = "Çay on yedinci yüzyılda İngiltere'ye ulaştı."
-    for chain, hint in ((["exact"], "İngiltere'ye"), (["fuzzy"], "Ingiltereye")):
-        out = project_answer(src, src.index("England"), "England", tgt, chain, hint=hint, lang="tr")
-        assert tgt[out.start : out.end] == "İngiltere", chain
+    for chain, hint in ((["exact"], whole), (["fuzzy"], fuzzy_hint)):
+        out = project_answer(src, src.index("England"), "England", tgt, chain, hint=hint, lang=lang)
+        assert tgt[out.start : out.end] == cut, chain
         kept = project_answer(src, src.index("England"), "England", tgt, chain, hint=hint)
-        assert tgt[kept.start : kept.end] == "İngiltere'ye"
+        assert tgt[kept.start : kept.end] == whole
 
 
 def test_a_translated_turkish_record_gets_the_cut_answer():
