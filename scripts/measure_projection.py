@@ -2,7 +2,7 @@
 
 - QA: the hand-written parallel sets in ``tests/projection/data`` (``qa``: ``handmade_qa.<lang>.json``, 28
   short answers; ``qa-long``: ``handmade_long.<lang>.json``, five answers of 3-8 English words on the same
-  paragraphs), for de, zh, hi, th, ar, ru, vi, es, el, tr, ko (English answers projected onto translations
+  paragraphs), for de, zh, hi, th, ar, ru, vi, es, el, tr, ko, ja (English answers projected onto translations
   written for xprep; EM/F1 as ``xprep projection score`` gives them);
 - UPOS: English PUD projected onto the German/French/Hindi/Thai PUD tokens (accuracy / coverage), with
   each tag refinement (``none``: direct projection; ``types``; ``probe``, the default with the encoder);
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 QA_DIR = ROOT / "tests" / "projection" / "data"
 PUD = ROOT.parent / "shared" / "data" / "ud-pud"
-QA_LANGS = ("de", "zh", "hi", "th", "ar", "ru", "vi", "es", "el", "tr", "ko")
+QA_LANGS = ("de", "zh", "hi", "th", "ar", "ru", "vi", "es", "el", "tr", "ko", "ja")
 PUD_LANGS = ("de", "fr", "hi", "th")
 
 

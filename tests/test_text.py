@@ -47,6 +47,45 @@ def test_unspaced_scripts_get_dictionary_words(text, expected):
     assert words(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a katakana run is one word (ICU's dictionary splits an unknown loanword or name into characters)
+        ("シュトゥットガルトの工場", ["シュトゥットガルト", "の", "工場"]),
+        ("アレクサンダー・フレミングは", ["アレクサンダー", "・", "フレミング", "は"]),
+        # a small kana never starts a word
+        ("下がった", ["下", "がっ", "た"]),
+        # a number and the one Han character counting it are one word; not a character linking two numbers
+        ("1605年に登場した", ["1605年", "に", "登場", "した"]),
+        ("工事には8,500万ユーロ", ["工事", "に", "は", "8,500万", "ユーロ"]),
+        ("前端具2至4犬齿", ["前端", "具", "2", "至", "4", "犬齿"]),
+        ("约1,230公里", ["约", "1,230", "公里"]),  # a word of two characters keeps its own unit
+        ("A320単体", ["A320", "単体"]),  # not a number alone
+    ],
+)
+def test_japanese_and_chinese_units_that_icu_splits(text, expected):
+    pytest.importorskip("icu4py")
+    assert words(text) == expected
+
+
+def test_a_number_with_separators_is_one_word():
+    assert words("It is 1,230 km, or 3.14 of them, 85.") == [
+        "It",
+        "is",
+        "1,230",
+        "km",
+        ",",
+        "or",
+        "3.14",
+        "of",
+        "them",
+        ",",
+        "85",
+        ".",
+    ]
+    assert words("1605年", unspaced="graphemes") == ["1605", "年"]  # grapheme mode: characters stay apart
+
+
 def test_unspaced_scripts_as_grapheme_clusters():
     assert words("我们喜欢猫。", unspaced="graphemes") == ["我", "们", "喜", "欢", "猫", "。"]
     # a Thai tone mark and the vowel sara am stay on their consonant: one cluster, not three characters

@@ -33,8 +33,13 @@ _UNSPACED = regex.compile(f"[{_UNSPACED_CHAR}]")
 _UNSPACED_RUN = regex.compile(f"(?:[{_UNSPACED_CHAR}]\\p{{M}}*)+")
 # a word: clusters starting with a letter, digit, mark or joiner; inner - ' ’ join two such runs
 _PIECE = r"(?:(?=[\p{L}\p{N}\p{M}\u200c\u200d])\X)+"
-_WORD = regex.compile(f"{_PIECE}(?:[-'’]{_PIECE})*|(?!\\s)\\X")
+_WORD = regex.compile(f"{_PIECE}(?:(?:[-'’]|(?<=\\p{{N}})[.,](?=\\p{{N}})){_PIECE})*|(?!\\s)\\X")
 UNSPACED_MODES = ("words", "graphemes")
+_NUMBER = regex.compile(r"\p{Nd}+(?:[.,]\p{Nd}+)*")
+_HAN = regex.compile(r"\p{Han}")
+_NUMBER_LINKS = frozenset("至到比乘的和与與及或对對而减減加除于於在为為是")
+_KATAKANA_RUN = regex.compile(r"[\p{Katakana}\u30fc]+")  # the long-vowel mark ー is script Common
+_KANA_CONTINUES = regex.compile(r"[ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ\u31f0-\u31ff\u30fc\u309b\u309c]")
 
 
 def graphemes(text: str) -> Spans:
@@ -68,12 +73,41 @@ def _break_unspaced(text: str, start: int, end: int, mode: str) -> Spans:
     if breaker is None:
         return [(start + a, start + b) for a, b in graphemes(run)]
     bounds = {0, len(run)} | {b for _, b in graphemes(run)}
-    out, last = [], 0
+    out: Spans = []
+    last = 0
     for _, b in breaker(run, "root").segments():
         if b in bounds and b > last:  # a break inside a cluster (never expected from ICU) is ignored
-            out.append((start + last, start + b))
+            if out and _joins_previous(text, out[-1], start + last, start + b):
+                out[-1] = (out[-1][0], start + b)
+            else:
+                out.append((start + last, start + b))
             last = b
     return out
+
+
+def _joins_previous(text: str, previous: tuple[int, int], a: int, b: int) -> bool:
+    """Japanese kana ICU splits that are one word: a small kana or the long-vowel mark never starts a word
+    (``シ|ュ``, ``下が|っ``), and a katakana run is one word (``シュトゥットガルト``, a loanword or a name, which
+    ICU's dictionary splits into characters)."""
+    if _KANA_CONTINUES.match(text, a):
+        return True
+    return bool(_KATAKANA_RUN.fullmatch(text, *previous)) and bool(_KATAKANA_RUN.fullmatch(text, a, b))
+
+
+def _counted(text: str, pos: int, run_start: int, units: Spans, unspaced: str) -> bool:
+    """Whether the digits ``text[pos:run_start]`` are a number counted by the one Han character after them
+    (``1605年``, ``3月``, ``8,500万``): one word, as Chinese and Japanese QA gold marks them (JaQuAD, CMRC 2018;
+    docs/projection.md). Not a character that links two numbers or marks a modifier (``2至4``, ``1比3``,
+    ``87的``), and not a word of two or more characters (``公里`` has an English word of its own)."""
+    return (
+        unspaced == "words"
+        and pos < run_start
+        and bool(units)
+        and bool(_NUMBER.fullmatch(text, pos, run_start))
+        and units[0][1] - units[0][0] == 1
+        and bool(_HAN.match(text, units[0][0]))
+        and text[units[0][0]] not in _NUMBER_LINKS
+    )
 
 
 def word_spans(text: str, unspaced: str = "words") -> Spans:
@@ -90,9 +124,13 @@ def word_spans(text: str, unspaced: str = "words") -> Spans:
             continue
         pos = start
         for run in _UNSPACED_RUN.finditer(text, start, end):
+            units = _break_unspaced(text, run.start(), run.end(), unspaced)
+            if _counted(text, pos, run.start(), units, unspaced):  # 1605年, 8,500万: a number and its counter
+                units[0] = (pos, units[0][1])
+                pos = run.start()
             if run.start() > pos:
                 spans.append((pos, run.start()))
-            spans.extend(_break_unspaced(text, run.start(), run.end(), unspaced))
+            spans.extend(units)
             pos = run.end()
         if pos < end:
             spans.append((pos, end))

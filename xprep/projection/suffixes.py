@@ -1,5 +1,6 @@
-"""Language rules on where a projected answer ends: Turkish apostrophe suffixes (here) and Korean particles
-(:mod:`xprep.projection.particles`); :func:`trim_suffix` is the one entry point every method's span passes.
+"""Language rules on where a projected answer ends: Turkish apostrophe suffixes (here), Korean and Japanese
+particles (:mod:`xprep.projection.particles`); :func:`trim_suffix` is the one entry point every method's span
+passes.
 
 Turkish writes the case and possessive suffixes of a proper name, a number or an abbreviation after an
 apostrophe (Türk Dil Kurumu, Yazım Kılavuzu, "Kesme işareti"): ``İngiltere'ye`` (to England), ``1911'de``
@@ -23,10 +24,9 @@ from __future__ import annotations
 import regex
 
 from xprep.mt.langcodes import base_language
-from xprep.projection.particles import trim_particles
+from xprep.projection.particles import trim_japanese_particles, trim_particles
 
 APOSTROPHE_SUFFIX_LANGS = frozenset({"tr"})
-PARTICLE_LANGS = frozenset({"ko"})
 _H = "[ıiuü]"  # the high vowels of four-way harmony
 _SUFFIXES = regex.compile(
     rf"(?:l[ae]r)?"  # plural
@@ -47,10 +47,12 @@ def _last_word(text: str) -> str:
 def trim_suffix(text: str, start: int, end: int, source_answer: str, lang: str | None) -> int:
     """The end of the span ``text[start:end]``, cut before a trailing apostrophe suffix where ``lang``
     writes its suffixes so (the conditions are in the module doc), before the particles of a Korean span's last
-    word (:func:`xprep.projection.particles.trim_particles`); ``end`` unchanged otherwise."""
+    word or a Japanese span's last words (:mod:`xprep.projection.particles`); ``end`` unchanged otherwise."""
     base = base_language(lang) if lang is not None else None
-    if base in PARTICLE_LANGS:
+    if base == "ko":
         return trim_particles(text, start, end)
+    if base == "ja":
+        return trim_japanese_particles(text, start, end)
     if base not in APOSTROPHE_SUFFIX_LANGS:
         return end
     word = _last_word(text[start:end])
