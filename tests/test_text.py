@@ -61,6 +61,9 @@ def test_unspaced_scripts_get_dictionary_words(text, expected):
         ("前端具2至4犬齿", ["前端", "具", "2", "至", "4", "犬齿"]),
         ("约1,230公里", ["约", "1,230", "公里"]),  # a word of two characters keeps its own unit
         ("A320単体", ["A320", "単体"]),  # not a number alone
+        ("1対0で勝った", ["1", "対", "0", "で", "勝っ", "た"]),
+        ("ｶﾞｰﾃﾞﾝ", ["ｶﾞｰﾃﾞﾝ"]),  # halfwidth katakana: the voicing marks are script Common
+        ("𠮷野家で食べた", ["𠮷", "野家", "で", "食", "べた"]),  # ICU counts UTF-16 units: 𠮷 is two
     ],
 )
 def test_japanese_and_chinese_units_that_icu_splits(text, expected):

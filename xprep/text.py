@@ -28,18 +28,21 @@ import regex
 Spans = list[tuple[int, int]]
 
 _CLUSTER = regex.compile(r"\X")
-_UNSPACED_CHAR = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\u3005\u30fc"
+# (ー and the halfwidth ｰ ﾞ ﾟ are script Common but belong to the kana around them)
+_UNSPACED_CHAR = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\u3005\u30fc\uff70\uff9e\uff9f"
 _UNSPACED = regex.compile(f"[{_UNSPACED_CHAR}]")
 _UNSPACED_RUN = regex.compile(f"(?:[{_UNSPACED_CHAR}]\\p{{M}}*)+")
 # a word: clusters starting with a letter, digit, mark or joiner; inner - ' ’ join two such runs
 _PIECE = r"(?:(?=[\p{L}\p{N}\p{M}\u200c\u200d])\X)+"
-_WORD = regex.compile(f"{_PIECE}(?:(?:[-'’]|(?<=\\p{{N}})[.,](?=\\p{{N}})){_PIECE})*|(?!\\s)\\X")
+_WORD = regex.compile(f"{_PIECE}(?:(?:[-'’]|(?<=\\p{{N}})[.,٫٬](?=\\p{{N}})){_PIECE})*|(?!\\s)\\X")
 UNSPACED_MODES = ("words", "graphemes")
-_NUMBER = regex.compile(r"\p{Nd}+(?:[.,]\p{Nd}+)*")
+_NUMBER = regex.compile(r"\p{Nd}+(?:[.,٫٬]\p{Nd}+)*")
 _HAN = regex.compile(r"\p{Han}")
-_NUMBER_LINKS = frozenset("至到比乘的和与與及或对對而减減加除于於在为為是")
-_KATAKANA_RUN = regex.compile(r"[\p{Katakana}\u30fc]+")  # the long-vowel mark ー is script Common
-_KANA_CONTINUES = regex.compile(r"[ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ\u31f0-\u31ff\u30fc\u309b\u309c]")
+_NUMBER_LINKS = frozenset("至到比乘的和与與及或对對対而减減加除于於在为為是")
+_KATAKANA_RUN = regex.compile(r"[\p{Katakana}\u30fc\uff70\uff9e\uff9f]+")
+# small kana (full and halfwidth), the long-vowel marks and the halfwidth voicing marks: never a word's start
+_SMALL_KANA = "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ"
+_KANA_CONTINUES = regex.compile(f"[{_SMALL_KANA}\\u31f0-\\u31ff\\u30fc\\uff67-\\uff70\\uff9e\\uff9f]")
 
 
 def graphemes(text: str) -> Spans:
@@ -75,7 +78,7 @@ def _break_unspaced(text: str, start: int, end: int, mode: str) -> Spans:
     bounds = {0, len(run)} | {b for _, b in graphemes(run)}
     out: Spans = []
     last = 0
-    for _, b in breaker(run, "root").segments():
+    for _, b in _code_point_segments(breaker(run, "root").segments(), run):
         if b in bounds and b > last:  # a break inside a cluster (never expected from ICU) is ignored
             if out and _joins_previous(text, out[-1], start + last, start + b):
                 out[-1] = (out[-1][0], start + b)
@@ -83,6 +86,18 @@ def _break_unspaced(text: str, start: int, end: int, mode: str) -> Spans:
                 out.append((start + last, start + b))
             last = b
     return out
+
+
+def _code_point_segments(segments: Iterable[tuple[int, int]], run: str) -> Iterable[tuple[int, int]]:
+    """ICU's segments in code points: ICU counts UTF-16 units, two for a character beyond the BMP (``𠮷``)."""
+    if all(ord(ch) <= 0xFFFF for ch in run):
+        yield from segments
+        return
+    at = [0]  # code points before each UTF-16 offset
+    for k, ch in enumerate(run):
+        at.extend([k + 1] * (2 if ord(ch) > 0xFFFF else 1))
+    for a, b in segments:
+        yield at[a], at[b]
 
 
 def _joins_previous(text: str, previous: tuple[int, int], a: int, b: int) -> bool:

@@ -135,13 +135,23 @@ def test_a_translated_korean_record_gets_the_cut_answer():
         ("大阪からの", "大阪"),
         ("が", "が"),  # a particle alone is left alone
         ("赤道の近く", "赤道の近く"),  # a particle inside the span stays
+        ("かに", "かに"),  # "crab": ICU writes か|に, a lone kana and a particle's character, one word
+        ("もも", "もも"),
+        ("東京、が", "東京"),  # the punctuation the particle leaves goes too
     ],
 )
 def test_japanese_spans_end_before_their_particles(span, expected):
     pytest.importorskip("icu4py")
     context = f"これは{span}。"
-    start = context.index(span)
+    start = context.rindex(span)
     assert context[start : trim_suffix(context, start, start + len(span), "the English answer", "jpn_Jpan")] == expected
+
+
+def test_a_japanese_span_starting_inside_a_word():
+    pytest.importorskip("icu4py")
+    context = "これは東京には行く。"
+    start = context.index("京には")
+    assert context[start : trim_suffix(context, start, start + 3, "Tokyo", "ja")] == "京"
 
 
 def _jaquad():

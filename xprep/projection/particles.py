@@ -184,15 +184,41 @@ JAPANESE_PARTICLES = frozenset(
 )
 
 
+_KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
+_PUNCT = regex.compile(r"[\p{P}\p{Z}]+")
+
+
+def _lone_kana_word(text: str, units: list[tuple[int, int]]) -> bool:
+    """Whether the last of ``units`` is a lone kana that is a word's character, not a particle of its own: not
+    a particle, or a particle with nothing or another lone kana before it (``か|に``, ``も|も``; ``東京|に``
+    is a word and a particle)."""
+    lone = [_lone_kana(text[a:b]) for a, b in units[-2:]]
+    word = text[units[-1][0] : units[-1][1]]
+    return lone[-1] and (word not in JAPANESE_PARTICLES or len(units) == 1 or lone[0])
+
+
+def _lone_kana(word: str) -> bool:
+    return len(word) == 1 and bool(_KANA.match(word))
+
+
 @lru_cache(maxsize=16)
 def _japanese_units(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(word_spans(text))
 
 
 def trim_japanese_particles(text: str, start: int, end: int) -> int:
-    """The end of the Japanese span ``text[start:end]``, before the particle words that end it."""
-    inside = [(a, b) for a, b in _japanese_units(text) if start <= a and b <= end]
-    while len(inside) > 1 and inside[-1][1] == end and text[inside[-1][0] : end] in JAPANESE_PARTICLES:
+    """The end of the Japanese span ``text[start:end]``, before the particle words that end it (and the
+    punctuation they leave at the end). A lone kana before a particle is read as one word with it, not a
+    word and a particle: ICU splits hiragana words it does not know into characters (``か|に``, "crab")."""
+    inside = [(a, b) for a, b in _japanese_units(text) if a < end and b > start]
+    if not inside or inside[-1][1] != end:
+        return end  # the span ends inside a unit
+    cut = False
+    while len(inside) > 1:
+        last = text[inside[-1][0] : inside[-1][1]]
+        if last in JAPANESE_PARTICLES and not _lone_kana_word(text, inside[:-1]):
+            cut = True
+        elif not (cut and _PUNCT.fullmatch(last)):
+            break
         inside.pop()
-        end = inside[-1][1]
-    return end
+    return max(inside[-1][1], start + 1) if cut else end
