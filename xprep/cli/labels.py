@@ -42,7 +42,7 @@ def projection() -> None:
 @click.option(
     "--lang",
     default=None,
-    help="Target language (character F1 for zh/ja/th; --tag-articles auto; tr, ko: answers end before a "
+    help="Target language (character F1 for zh/ja/th; --tag-articles auto; tr, ko, ja: answers end before a "
     "suffix or particle).",
 )
 @click.option("--source-lang", default="en", show_default=True, help="Source language (--tag-articles auto).")
