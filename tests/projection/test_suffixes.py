@@ -4,7 +4,7 @@ import pytest
 
 from tests.projection.helpers import project_translated_tea
 from xprep.projection.chain import project_answer
-from xprep.projection.suffixes import trim_suffix
+from xprep.projection.suffixes import span_edges, trim_suffix
 
 TEXT = (
     "Çay İngiltere'ye ulaştı; 1911'de Levi's Stadyumu'nda oynandı, Atatürk'ün evi. Kur'an, kıt'a, rock'n'roll, "
@@ -74,3 +74,28 @@ def test_a_translated_turkish_record_gets_the_cut_answer():
     tgt_context = "Çay on yedinci yüzyılda İngiltere'ye ulaştı."
     meta, tgt = project_translated_tea(tgt_context, "Çay nereye ulaştı?", "İngiltere'ye", "tr")
     assert meta["status"] == "projected" and tgt.answers == [{"text": "İngiltere", "start": 24}]
+
+
+@pytest.mark.parametrize(
+    ("lang", "context", "inner", "expected"),
+    [
+        ("zh", "他写了《哈姆雷特》。", "哈姆雷特", "《哈姆雷特》"),  # native Chinese gold keeps the title marks
+        ("ja", "彼は「ハムレット」を書いた。", "ハムレット", "「ハムレット」"),
+        ("zh", "他写了《哈姆雷特》和《麦克白》。", "哈姆雷特》和《麦克白", "哈姆雷特》和《麦克白"),  # not one quote
+        ("zh", "他写了《哈姆雷特》。", "哈姆", "哈姆"),  # not enclosed exactly
+        ("ko", "그는 ‘햄릿’을 썼다.", "햄릿", "햄릿"),  # Korean gold leaves the marks out (KorQuAD 208 of 214)
+        ("de", "Er schrieb „Hamlet“.", "Hamlet", "Hamlet"),
+    ],
+)
+def test_chinese_and_japanese_answers_keep_the_marks_that_enclose_them(lang, context, inner, expected):
+    start = context.index(inner)
+    a, b = span_edges(context, start, start + len(inner), "Hamlet", lang)
+    assert context[a:b] == expected
+
+
+def test_a_japanese_particle_after_a_closing_mark_leaves_the_mark():
+    pytest.importorskip("icu4py")
+    context = "彼は「ハムレット」を書いた。"
+    start = context.index("「")
+    a, b = span_edges(context, start, context.index("を") + 1, "Hamlet", "ja")
+    assert context[a:b] == "「ハムレット」"

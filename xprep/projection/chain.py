@@ -18,7 +18,7 @@ from xprep.mt.segment import split_sentences
 from xprep.projection.align import Aligner
 from xprep.projection.bitext import AlignedText, Ranges, align_texts
 from xprep.projection.methods import PROJECTORS, Attempt, Marked, reads_extra_translations
-from xprep.projection.suffixes import trim_suffix
+from xprep.projection.suffixes import span_edges
 from xprep.projection.tags import TagItem, TagPolicy, project_corpus, refine_mode, word_vectors
 from xprep.records import Record, SpanRecord, TaggingRecord
 
@@ -52,7 +52,8 @@ def project_answer(
     for method in chain:
         span, why = PROJECTORS.get(method).locate(attempt)
         if span is not None:
-            return SpanOutcome(span[0], trim_suffix(tgt_context, span[0], span[1], text, lang), method, failures)
+            start_t, end_t = span_edges(tgt_context, span[0], span[1], text, lang)
+            return SpanOutcome(start_t, end_t, method, failures)
         failures[method] = why or "not_found"
     return SpanOutcome(None, None, None, failures)
 

@@ -186,6 +186,7 @@ JAPANESE_PARTICLES = frozenset(
 
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 _PUNCT = regex.compile(r"[\p{P}\p{Z}]+")
+_CLOSES = regex.compile(r"[\p{Pe}\p{Pf}]")
 
 
 def _lone_kana_word(text: str, units: list[tuple[int, int]]) -> bool:
@@ -218,7 +219,7 @@ def trim_japanese_particles(text: str, start: int, end: int) -> int:
         last = text[inside[-1][0] : inside[-1][1]]
         if last in JAPANESE_PARTICLES and not _lone_kana_word(text, inside[:-1]):
             cut = True
-        elif not (cut and _PUNCT.fullmatch(last)):
-            break
+        elif not (cut and _PUNCT.fullmatch(last) and not _CLOSES.search(last)):
+            break  # a closing mark stays: 「ハムレット」を is 「ハムレット」
         inside.pop()
     return max(inside[-1][1], start + 1) if cut else end
