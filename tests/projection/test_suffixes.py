@@ -59,9 +59,12 @@ def test_language_codes_resolve():
     [
         ("tr", "Çay on yedinci yüzyılda İngiltere'ye ulaştı.", "Ingiltereye", "İngiltere", "İngiltere'ye"),
         ("ko", "차는 17세기에 영국에 들어왔다.", "영국에", "영국", "영국에"),  # xprep.projection.particles
+        ("ja", "茶は17世紀にイングランドに伝わった。", "イングランドに", "イングランド", "イングランドに"),
     ],
 )
 def test_every_method_is_cut(lang, tgt, fuzzy_hint, cut, whole):
+    if lang == "ja":
+        pytest.importorskip("icu4py")
     src = "Tea reached England in the seventeenth century."
     for chain, hint in ((["exact"], whole), (["fuzzy"], fuzzy_hint)):
         out = project_answer(src, src.index("England"), "England", tgt, chain, hint=hint, lang=lang)
