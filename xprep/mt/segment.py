@@ -191,3 +191,14 @@ def align_sentences(src: Ranges, tgt: Ranges) -> tuple[Ranges, Ranges]:
         out_t.append((tgt[j - dj][0], tgt[j - 1][1]))
         i, j = i - di, j - dj
     return out_s[::-1], out_t[::-1]
+
+
+def pair_sentences(src: Ranges, tgt: Ranges, src_len: int, tgt_len: int) -> tuple[Ranges, Ranges]:
+    """The sentence pairs of a text and its translation: one to one where both have as many sentences (as a
+    build translates them), else paired by length (:func:`align_sentences`); the whole texts as one pair
+    where either side has no sentences or no pairing covers both."""
+    if src and tgt and len(src) != len(tgt):
+        src, tgt = align_sentences(src, tgt)
+    if not src or not tgt:
+        return [(0, src_len)], [(0, tgt_len)]
+    return src, tgt

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from xprep.projection.windows import piece_counts, plan_windows, stitch
+from xprep.projection.windows import piece_counts, piece_words, plan_windows, stitch
 from xprep.registry import Registry
 
 Pair = tuple[Sequence[str], Sequence[str]]
@@ -269,19 +269,11 @@ def _pool_words(
     base = 0
     for b, (offs, sent) in enumerate(zip(offsets, spans, strict=True)):
         pieces: dict[int, list[int]] = {}
-        w = 0
-        for pos, (a, z) in enumerate(offs):
-            if z <= a:
-                continue  # special or padding position
-            while w < len(sent) and sent[w][1] <= a:
-                w += 1
-            k = w
-            while k < len(sent) and sent[k][0] < z:  # every word this piece overlaps
-                rows.append(b)
-                cols.append(pos)
-                owners.append(base + k)
-                pieces.setdefault(pos, []).append(k)
-                k += 1
+        for pos, k in piece_words(offs, sent):
+            rows.append(b)
+            cols.append(pos)
+            owners.append(base + k)
+            pieces.setdefault(pos, []).append(k)
         groups_of.append([g for g in pieces.values() if len(g) > 1])
         base += len(sent)
     device = states.device

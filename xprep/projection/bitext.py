@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from xprep.mt.segment import align_sentences
+from xprep.mt.segment import pair_sentences
 from xprep.projection.align import Aligner, Links
 from xprep.projection.words import UNITS
 
@@ -32,10 +32,7 @@ def _sentence_pairs(
     """Word spans of both texts and, per sentence pair, the global indices of its words."""
     split = UNITS[units]
     sw, tw = split(src_text), split(tgt_text)
-    if src_sents and tgt_sents and len(src_sents) != len(tgt_sents):
-        src_sents, tgt_sents = align_sentences(src_sents, tgt_sents)
-    if not src_sents or not tgt_sents:
-        src_sents, tgt_sents = [(0, len(src_text))], [(0, len(tgt_text))]
+    src_sents, tgt_sents = pair_sentences(src_sents or [], tgt_sents or [], len(src_text), len(tgt_text))
     groups = []
     for (sa, sb), (ta, tb) in zip(src_sents, tgt_sents, strict=True):
         groups.append(

@@ -12,7 +12,7 @@ window, read as before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,13 +82,22 @@ def piece_counts(tok: Any, units: Sequence[tuple[str, list[tuple[int, int]]]]) -
     out = []
     for (_, spans), offsets in zip(units, found["offset_mapping"], strict=True):
         counts = [0] * len(spans)
-        w = 0
-        for a, z in offsets:
-            while w < len(spans) and spans[w][1] <= a:
-                w += 1
-            k = w
-            while k < len(spans) and spans[k][0] < max(z, a + 1):
-                counts[k] += 1
-                k += 1
+        for _, k in piece_words([(a, max(z, a + 1)) for a, z in offsets], spans):
+            counts[k] += 1
         out.append(counts)
     return out
+
+
+def piece_words(offsets: Sequence[Sequence[int]], spans: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """``(piece position, word index)`` for every word each piece overlaps, in order; a piece without width
+    (a special or padding position, a blanked lone ``▁``) overlaps none."""
+    w = 0
+    for pos, (a, z) in enumerate(offsets):
+        if z <= a:
+            continue
+        while w < len(spans) and spans[w][1] <= a:
+            w += 1
+        k = w
+        while k < len(spans) and spans[k][0] < z:
+            yield pos, k
+            k += 1
