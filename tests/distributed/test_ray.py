@@ -73,5 +73,5 @@ def test_ray_actors_share_the_alignment_cache(tiny_m2m100, tiny_xlmr, tmp_path, 
     assert result.manifest.computed["counts"]["out"] > 0
     db = tmp_path / "ray" / ".cache" / "translations.alignments.sqlite"
     with sqlite3.connect(db) as conn:
-        (rows,) = conn.execute("SELECT COUNT(*) FROM links").fetchone()
+        (rows,) = conn.execute("SELECT COUNT(*) FROM alignments").fetchone()
     assert rows > 0, "the actors stored the sentence pairs they aligned"

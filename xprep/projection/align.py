@@ -26,6 +26,9 @@ Links = set[tuple[int, int]]
 
 
 class Aligner(Protocol):
+    """``align``; an aligner may also offer ``align_scored(pairs) -> [(links, int8 similarities or None)]``
+    (the encoder does: :mod:`xprep.projection.evidence`)."""
+
     name: str
 
     def align(self, pairs: Sequence[Pair]) -> list[Links]: ...
@@ -210,7 +213,14 @@ class EncoderAligner:
         return stitch(windows, out, len(sentences))
 
     def align(self, pairs: Sequence[Pair]) -> list[Links]:
+        return [links for links, _ in self.align_scored(pairs)]
+
+    def align_scored(self, pairs: Sequence[Pair]) -> list[tuple[Links, Any]]:
+        """Links and each pair's word similarities, as :func:`xprep.projection.evidence.quantise` keeps them
+        (what span edges read; the alignment cache stores both)."""
         import torch
+
+        from xprep.projection.evidence import quantise
 
         src = self._embed([s for s, _ in pairs])
         tgt = self._embed([t for _, t in pairs])
@@ -222,11 +232,11 @@ class EncoderAligner:
         out = []
         for (s, t), (a, src_groups), (b, tgt_groups) in zip(pairs, src, tgt, strict=True):
             if not len(s) or not len(t):
-                out.append(set())
+                out.append((set(), None))
                 continue
             sim = torch.nn.functional.normalize(a, dim=-1) @ torch.nn.functional.normalize(b, dim=-1).T
             links = itermax(sim, iterations=1 if self.method == "argmax" else 2)
-            out.append(_share_pieces(grow_neighbours(links, sim), src_groups, tgt_groups))
+            out.append((_share_pieces(grow_neighbours(links, sim), src_groups, tgt_groups), quantise(sim)))
         return out
 
 

@@ -2,7 +2,8 @@
 
 Each text is split into word units (:mod:`xprep.text`); sentences are paired (the segmenter's own
 correspondence in a build, a length-based dynamic programme where the counts differ on gold data) and
-every sentence pair of every text goes to the aligner in one call; links come back as global word indices.
+every sentence pair of every text goes to the aligner in one call; links come back as global word indices,
+with the encoder's word similarities where it gives them (:mod:`xprep.projection.evidence`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 
 from xprep.mt.segment import pair_sentences
 from xprep.projection.align import Aligner, Links
+from xprep.projection.evidence import Similarities
 from xprep.projection.words import UNITS
 
 Ranges = list[tuple[int, int]]
@@ -19,11 +21,13 @@ Ranges = list[tuple[int, int]]
 
 @dataclass
 class AlignedText:
-    """Word spans of a source and a target text, and links between them (global word indices)."""
+    """Word spans of a source and a target text, links between them (global word indices) and, from an
+    aligner that gives them, the word similarities of each sentence pair (empty otherwise)."""
 
     src_words: Ranges
     tgt_words: Ranges
     links: Links = field(default_factory=set)
+    similarities: Similarities = field(default_factory=Similarities)
 
 
 def _sentence_pairs(
@@ -56,7 +60,16 @@ def align_texts(
         for s_idx, t_idx in groups:
             pairs.append(([src[slice(*at.src_words[i])] for i in s_idx], [tgt[slice(*at.tgt_words[j])] for j in t_idx]))
             owners.append((k, s_idx, t_idx))
-    links = aligner.align(pairs) if pairs else []
-    for (k, s_idx, t_idx), local in zip(owners, links, strict=True):
-        prepared[k][0].links |= {(s_idx[i], t_idx[j]) for i, j in local if i < len(s_idx) and j < len(t_idx)}
+    scored = getattr(aligner, "align_scored", None)
+    if not pairs:
+        results = []
+    elif scored is not None:
+        results = scored(pairs)
+    else:
+        results = [(links, None) for links in aligner.align(pairs)]
+    for (k, s_idx, t_idx), (local, matrix) in zip(owners, results, strict=True):
+        at = prepared[k][0]
+        at.links |= {(s_idx[i], t_idx[j]) for i, j in local if i < len(s_idx) and j < len(t_idx)}
+        if matrix is not None:
+            at.similarities.add(s_idx, t_idx, matrix)
     return [at for at, _ in prepared]

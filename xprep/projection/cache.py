@@ -1,7 +1,8 @@
 """A content-addressed cache of word alignments, beside the translation cache.
 
 The key of a sentence pair is the sha256 of the aligner's identity (name, model, resolved layer,
-method, algorithm version) and the two word lists; the value is its links. A rebuild over a warm cache
+method, algorithm version) and the two word lists; the value is its links and, from the encoder, the
+pair's word similarities (int8, :mod:`xprep.projection.evidence`). A rebuild over a warm cache
 aligns nothing it has aligned before, and never loads the encoder when every pair it needs is cached.
 Aligners that learn from the corpus they are given (eflomal: its links depend on every other pair, and
 it is stochastic) are not cached.
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from xprep.projection.align import Aligner, Links, Pair
+from xprep.projection.evidence import from_blob, to_blob
 from xprep.sqlite_shared import open_shared
 
 
@@ -47,7 +49,10 @@ def pair_key(ident: str, pair: Pair) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS links (key TEXT PRIMARY KEY, links TEXT NOT NULL)"
+# links as JSON pairs, similarities as int8 bytes (xprep.projection.evidence; empty: none). The table of
+# files written before the similarities were kept ("links") is left in place and not read.
+_TABLE = "alignments"
+_SCHEMA = f"CREATE TABLE IF NOT EXISTS {_TABLE} (key TEXT PRIMARY KEY, links TEXT NOT NULL, scores BLOB NOT NULL)"
 
 
 @dataclass
@@ -78,23 +83,34 @@ class CachedAligner:
 
     def align(self, pairs: Sequence[Pair]) -> list[Links]:
         """Links for every pair: cached ones read, the rest aligned in one call of ``inner`` and stored."""
+        return [links for links, _ in self.align_scored(pairs)]
+
+    def align_scored(self, pairs: Sequence[Pair]) -> list[tuple[Links, Any]]:
+        """Links and word similarities (None from an aligner that gives none) for every pair, as
+        :meth:`align`; an entry stored without the similarities its aligner gives is aligned again."""
         ident = identity(self.inner)
         keys = [pair_key(ident, p) for p in pairs]
+        shapes = {key: (len(p[0]), len(p[1])) for key, p in zip(keys, pairs, strict=True)}
+        scored = hasattr(self.inner, "align_scored")
         db = self._conn()
-        found: dict[str, Links] = {}
+        found: dict[str, tuple[Links, Any]] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            rows = db.execute(f"SELECT key, links FROM links WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-            found.update({k: {(int(i), int(j)) for i, j in json.loads(v)} for k, v in rows})
+            query = f"SELECT key, links, scores FROM {_TABLE} WHERE key IN ({','.join('?' * len(chunk))})"
+            for key, links, blob in db.execute(query, chunk):
+                matrix = from_blob(blob, *shapes[key])
+                if matrix is not None or not scored or 0 in shapes[key]:
+                    found[key] = ({(int(i), int(j)) for i, j in json.loads(links)}, matrix)
         todo = [k for k, key in enumerate(keys) if key not in found]
         self.hits += len(pairs) - len(todo)
         self.misses += len(todo)
         if todo:
-            new = self.inner.align([pairs[k] for k in todo])
+            batch = [pairs[k] for k in todo]
+            new = self.inner.align_scored(batch) if scored else [(lk, None) for lk in self.inner.align(batch)]
             with db:
                 db.executemany(
-                    "INSERT OR REPLACE INTO links VALUES (?, ?)",
-                    [(keys[k], json.dumps(sorted(lk))) for k, lk in zip(todo, new, strict=True)],
+                    f"INSERT OR REPLACE INTO {_TABLE} VALUES (?, ?, ?)",
+                    [(keys[k], json.dumps(sorted(lk)), to_blob(m)) for k, (lk, m) in zip(todo, new, strict=True)],
                 )
-            found.update({keys[k]: lk for k, lk in zip(todo, new, strict=True)})
+            found.update({keys[k]: item for k, item in zip(todo, new, strict=True)})
         return [found[key] for key in keys]

@@ -82,7 +82,8 @@ def _align(a: Attempt) -> tuple[Span | None, str]:
         return None, "no_alignment"
     at = a.aligned
     end = a.start + len(a.text)
-    span = project_span(at.src_words, at.tgt_words, at.links, a.start, end, a.tgt_context, a.src_context)
+    prefer = at.similarities.preference if at.similarities else None
+    span = project_span(at.src_words, at.tgt_words, at.links, a.start, end, a.tgt_context, a.src_context, prefer=prefer)
     return (span, "") if span is not None else (None, "no_aligned_words")
 
 

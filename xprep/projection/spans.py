@@ -2,17 +2,24 @@
 
 The source span covers some source words; their aligned target words are collected; outliers are
 dropped (aligned target words outside the chosen cluster, see :func:`project_span`); the projected
-span is the smallest contiguous range of target words covering what is left, cut from the target
-text by character offsets, so ``context[start:start+len(text)] == text`` holds by construction.
+span is the smallest contiguous range of target words covering what is left; where the aligner kept
+word similarities (the encoder), its edges then move by them (:func:`move_edges`); it is cut from the
+target text by character offsets, so ``context[start:start+len(text)] == text`` holds by construction.
 Leading/trailing punctuation that the source span does not have is trimmed.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 from xprep.projection.align import Links
 from xprep.projection.words import covered
+
+# how much more similar (cosine) an edge word must be to the span than to the rest of its sentence, or the
+# other way round, for the edge to move: measured in docs/projection.md ("Span edges by similarity")
+EDGE_MARGIN = 0.05
+Preference = Callable[[int, set[int]], "float | None"]
 
 
 def _clusters(positions: list[int], max_gap: int) -> list[list[int]]:
@@ -38,12 +45,14 @@ def project_span(
     tgt_text: str,
     src_text: str = "",
     max_gap: int = 1,
+    prefer: Preference | None = None,
 ) -> tuple[int, int] | None:
     """Character range in the target for the source range ``[start, end)``, or None when nothing aligns.
 
     Of the clusters of aligned target words (neighbours at most ``max_gap`` unaligned words apart), the
     largest wins; ties go to the cluster whose relative position is nearest the source span's, so a
-    repeated word projects onto its own occurrence.
+    repeated word projects onto its own occurrence. ``prefer(j, source words)``: the similarity evidence
+    of :meth:`xprep.projection.evidence.Similarities.preference`, which moves the edges.
     """
     src_idx = sorted(set(covered(src_words, start, end)))
     hits = [j for i, j in links if i in src_idx]
@@ -56,9 +65,36 @@ def project_span(
 
     best = max(_clusters(hits, max_gap), key=key)
     lo, hi = best[0], best[-1]
+    if prefer is not None:
+        lo, hi = move_edges(lo, hi, len(tgt_words), lambda j: prefer(j, set(src_idx)), tgt_text, tgt_words)
     src_span = src_text[start:end] if src_text else ""
     while lo < hi and _is_punct(tgt_text[slice(*tgt_words[lo])]) and not _is_punct(src_span[:1]):
         lo += 1
     while hi > lo and _is_punct(tgt_text[slice(*tgt_words[hi])]) and not _is_punct(src_span[-1:]):
         hi -= 1
     return tgt_words[lo][0], tgt_words[hi][1]
+
+
+def move_edges(
+    lo: int, hi: int, n: int, prefer: Callable[[int], float | None], text: str, words: list[tuple[int, int]]
+) -> tuple[int, int]:
+    """Grow the word range ``[lo, hi]`` over neighbours clearly more similar to the source span than to the
+    rest of their sentence (never over punctuation), then shrink it past edge words clearly more similar to
+    a source word outside the span (at least one word stays). Where the links stop one word short (`tải
+    biển` of `vận tải biển`, "shipping", left unlinked) or reach one word too far (`thành`, "become", linked
+    to English `the` in `the national drink`), the similarities decide; a word without them stays as it is.
+    """
+
+    def score(j: int) -> float:
+        value = prefer(j)
+        return 0.0 if value is None else value
+
+    while lo > 0 and not _is_punct(text[slice(*words[lo - 1])]) and score(lo - 1) > EDGE_MARGIN:
+        lo -= 1
+    while hi + 1 < n and not _is_punct(text[slice(*words[hi + 1])]) and score(hi + 1) > EDGE_MARGIN:
+        hi += 1
+    while lo < hi and score(lo) < -EDGE_MARGIN:
+        lo += 1
+    while hi > lo and score(hi) < -EDGE_MARGIN:
+        hi -= 1
+    return lo, hi
