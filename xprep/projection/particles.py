@@ -187,6 +187,7 @@ JAPANESE_PARTICLES = frozenset(
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 _PUNCT = regex.compile(r"[\p{P}\p{Z}]+")
 _CLOSES = regex.compile(r"[\p{Pe}\p{Pf}]")
+_OPENS = regex.compile(r"[\p{Ps}\p{Pi}]")
 
 
 def _lone_kana_word(text: str, units: list[tuple[int, int]]) -> bool:
@@ -223,3 +224,22 @@ def trim_japanese_particles(text: str, start: int, end: int) -> int:
             break  # a closing mark stays: 「ハムレット」を is 「ハムレット」
         inside.pop()
     return max(inside[-1][1], start + 1) if cut else end
+
+
+def skip_japanese_particles(text: str, start: int, end: int) -> int:
+    """The start of the Japanese span ``text[start:end]``, after particle words that begin it (and the
+    punctuation after them): a particle follows its noun, so one at a span's start is the previous phrase's
+    (``に花のある場所`` is ``花のある場所``). Not when the next unit is a lone kana that is no particle and reads as
+    one word with it (ICU's ``は|つ``, "first"), and at least one unit stays."""
+    inside = [(a, b) for a, b in _japanese_units(text) if a < end and b > start]
+    if not inside or inside[0][0] != start:
+        return start  # the span starts inside a unit
+    cut = False
+    while len(inside) > 1:
+        first, after = text[inside[0][0] : inside[0][1]], text[inside[1][0] : inside[1][1]]
+        if first in JAPANESE_PARTICLES and (after in JAPANESE_PARTICLES or not _lone_kana(after)):
+            cut = True
+        elif not (cut and _PUNCT.fullmatch(first) and not _OPENS.search(first)):
+            break  # an opening mark stays: に「ハムレット」 is 「ハムレット」
+        inside.pop(0)
+    return inside[0][0] if cut else start

@@ -24,7 +24,7 @@ from __future__ import annotations
 import regex
 
 from xprep.mt.langcodes import base_language
-from xprep.projection.particles import trim_japanese_particles, trim_particles
+from xprep.projection.particles import skip_japanese_particles, trim_japanese_particles, trim_particles
 
 APOSTROPHE_SUFFIX_LANGS = frozenset({"tr"})
 _H = "[ıiuü]"  # the high vowels of four-way harmony
@@ -78,11 +78,14 @@ QUOTE_KEEPING_LANGS = frozenset({"zh", "ja"})
 
 
 def span_edges(text: str, start: int, end: int, source_answer: str, lang: str | None) -> tuple[int, int]:
-    """The span ``text[start:end]`` after the language rules on its edges: :func:`trim_suffix`, and for Chinese
+    """The span ``text[start:end]`` after the language rules on its edges: :func:`trim_suffix`, a Japanese span's
+    leading particle words (:func:`xprep.projection.particles.skip_japanese_particles`), and for Chinese
     and Japanese the quotation or title marks that enclose it exactly (``《哈姆雷特》``, ``「ハムレット」``), which
     native gold keeps with the answer (CMRC 2018 dev 160 of 208 quoted answers, DRCD 98 of 150, JaQuAD 204 of
     218) while a projection drops them as punctuation the English answer does not have."""
     end = trim_suffix(text, start, end, source_answer, lang)
+    if lang is not None and base_language(lang) == "ja":
+        start = skip_japanese_particles(text, start, end)
     if lang is None or base_language(lang) not in QUOTE_KEEPING_LANGS or start == 0 or end >= len(text):
         return start, end
     close = QUOTE_PAIRS.get(text[start - 1])
