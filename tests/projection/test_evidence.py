@@ -29,7 +29,7 @@ def test_preference_compares_the_span_with_the_rest_of_the_sentence():
     sims.add([10, 11, 12], [5, 6], quantise(np.array([[0.2, 0.1], [0.6, 0.3], [0.4, 0.7]])))
     assert sims.preference(5, {11}) == pytest.approx(0.6 - 0.4, abs=1 / SCALE)
     assert sims.preference(6, {11}) == pytest.approx(0.3 - 0.7, abs=1 / SCALE)
-    assert sims.preference(6, {10, 11, 12}) == pytest.approx(0.7 + 1, abs=1 / SCALE)  # nothing outside: -1
+    assert sims.preference(6, {10, 11, 12}) is None  # the span is the whole sentence: nothing to compare with
     assert sims.preference(5, {99}) == pytest.approx(-1 - 0.6, abs=1 / SCALE)  # the span is in another sentence
     assert sims.preference(7, {11}) is None and not Similarities()
 
@@ -95,17 +95,38 @@ def test_cache_keeps_similarities_so_a_warm_run_decides_as_a_cold_one(tmp_path):
             assert c.similarities.preference(j, {0}) == w.similarities.preference(j, {0})
 
 
-def test_cache_aligns_again_an_entry_stored_without_similarities(tmp_path):
+def test_cache_aligns_again_an_entry_whose_similarities_do_not_fit(tmp_path):
     path = tmp_path / "a.sqlite"
     pairs = [(["a", "b"], ["x", "y"])]
     inner = ScoredAligner()
     cache = CachedAligner(inner, path)
-    key_pair = cache.align(pairs)  # stored with its matrix
-    db = cache._conn()
-    with db:
-        db.execute("UPDATE alignments SET scores = ?", (b"",))  # as an entry written without one
+    first = cache.align(pairs)  # stored with its matrix
+    with cache._conn() as db:
+        db.execute("UPDATE alignments SET scores = ?", (b"\x01",))  # damaged: one byte for a 2 x 2 pair
     again = CachedAligner(inner, path).align_scored(pairs)
-    assert len(inner.seen) == 2 and again[0][0] == key_pair[0] and again[0][1] is not None
+    assert len(inner.seen) == 2 and again[0][0] == first[0] and again[0][1].shape == (2, 2)
+
+
+def test_cache_reads_links_without_similarities_as_they_were_given(tmp_path):
+    from tests.projection.test_projection import CountingAligner
+
+    pairs = [(["the", "cat"], ["die", "katze"]), ([], ["x"])]
+    inner = CountingAligner()
+    CachedAligner(inner, tmp_path / "a.sqlite").align(pairs)
+    warm = CachedAligner(inner, tmp_path / "a.sqlite")
+    assert warm.align_scored(pairs) == [({(0, 0), (1, 1)}, None), (set(), None)]
+    assert (warm.hits, warm.misses, len(inner.calls)) == (2, 0, 1)
+
+
+def test_similarities_follow_sentences_to_global_word_indices(tmp_path):
+    src, tgt = "a b. c d e.", "x y. z w v."
+    (at,) = align_texts([(src, tgt, [(0, 4), (5, 11)], [(0, 4), (5, 11)])], ScoredAligner())
+    words = [tgt[slice(*w)] for w in at.tgt_words]
+    assert words == ["x", "y", ".", "z", "w", "v", "."]
+    c = [src[slice(*w)] for w in at.src_words].index("c")
+    # `w` (the second word of the second sentence) is most like `d`, on the diagonal of its own pair
+    assert at.similarities.preference(words.index("w"), {c + 1}) == pytest.approx(0.9 - 0.1, abs=1 / SCALE)
+    assert at.similarities.preference(words.index("w"), {0}) == pytest.approx(-1 - 0.9, abs=1 / SCALE)  # other sentence
 
 
 def test_encoder_returns_its_similarities_with_its_links(tiny_xlmr):

@@ -164,6 +164,8 @@ def test_a_japanese_span_starting_inside_a_word():
         ("はつ", "はつ"),  # "first": ICU writes は|つ, a particle's character and a lone kana, one word
         ("が", "が"),  # a particle alone is left alone
         ("赤道の近く", "赤道の近く"),
+        ("に、", "に、"),  # only punctuation would be left: the span stays
+        ("で「", "で「"),
     ],
 )
 def test_japanese_spans_start_after_their_particles(span, expected):

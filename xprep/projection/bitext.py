@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from xprep.mt.segment import pair_sentences
 from xprep.projection.align import Aligner, Links
@@ -61,6 +62,7 @@ def align_texts(
             pairs.append(([src[slice(*at.src_words[i])] for i in s_idx], [tgt[slice(*at.tgt_words[j])] for j in t_idx]))
             owners.append((k, s_idx, t_idx))
     scored = getattr(aligner, "align_scored", None)
+    results: list[tuple[Links, Any]]
     if not pairs:
         results = []
     elif scored is not None:

@@ -87,7 +87,7 @@ class CachedAligner:
 
     def align_scored(self, pairs: Sequence[Pair]) -> list[tuple[Links, Any]]:
         """Links and word similarities (None from an aligner that gives none) for every pair, as
-        :meth:`align`; an entry stored without the similarities its aligner gives is aligned again."""
+        :meth:`align`; an entry whose similarities do not fit its pair is aligned again."""
         ident = identity(self.inner)
         keys = [pair_key(ident, p) for p in pairs]
         shapes = {key: (len(p[0]), len(p[1])) for key, p in zip(keys, pairs, strict=True)}
@@ -99,8 +99,9 @@ class CachedAligner:
             query = f"SELECT key, links, scores FROM {_TABLE} WHERE key IN ({','.join('?' * len(chunk))})"
             for key, links, blob in db.execute(query, chunk):
                 matrix = from_blob(blob, *shapes[key])
-                if matrix is not None or not scored or 0 in shapes[key]:
-                    found[key] = ({(int(i), int(j)) for i, j in json.loads(links)}, matrix)
+                if blob and matrix is None:
+                    continue  # damaged or of another shape: aligned again
+                found[key] = ({(int(i), int(j)) for i, j in json.loads(links)}, matrix)
         todo = [k for k, key in enumerate(keys) if key not in found]
         self.hits += len(pairs) - len(todo)
         self.misses += len(todo)

@@ -41,13 +41,13 @@ class Similarities:
     """The similarity matrices of one text's sentence pairs, read by global word index."""
 
     def __init__(self) -> None:
-        self._pairs: list[tuple[list[int], np.ndarray]] = []
+        self._pairs: list[tuple[np.ndarray, np.ndarray]] = []  # (global source indices, int8 matrix)
         self._column: dict[int, tuple[int, int]] = {}  # target word -> (pair, local column)
 
     def add(self, src_idx: Sequence[int], tgt_idx: Sequence[int], matrix: np.ndarray) -> None:
         """One sentence pair: the global indices of its source and target words and their int8 matrix."""
-        rows = list(src_idx)[: matrix.shape[0]]
-        self._pairs.append((rows, matrix))
+        rows = np.asarray(list(src_idx)[: matrix.shape[0]], dtype=np.int64)
+        self._pairs.append((rows, matrix[: len(rows)]))
         for col, j in enumerate(list(tgt_idx)[: matrix.shape[1]]):
             self._column[j] = (len(self._pairs) - 1, col)
 
@@ -56,12 +56,16 @@ class Similarities:
 
     def preference(self, j: int, span: set[int]) -> float | None:
         """How much more similar target word ``j`` is to its most similar source word in ``span`` than to its
-        most similar source word of the same sentence outside it (cosine; -1 stands for no such word). None
-        where ``j`` has no similarities (an aligner that gives none, such as eflomal)."""
+        most similar source word of the same sentence outside it (cosine; -1 where the span has no word in
+        that sentence). None where ``j`` has no similarities (an aligner that gives none, such as eflomal) and
+        where the span holds its whole sentence (no word outside to compare with)."""
         if j not in self._column:
             return None
         pair, col = self._column[j]
         rows, matrix = self._pairs[pair]
-        inside = [int(matrix[r, col]) for r, i in enumerate(rows) if i in span]
-        outside = [int(matrix[r, col]) for r, i in enumerate(rows) if i not in span]
-        return (max(inside, default=-SCALE) - max(outside, default=-SCALE)) / SCALE
+        inside = np.isin(rows, np.fromiter(span, dtype=np.int64, count=len(span)))
+        if inside.all():
+            return None
+        column = matrix[:, col].astype(np.int16)
+        best_in = int(column[inside].max()) if inside.any() else -SCALE
+        return (best_in - int(column[~inside].max())) / SCALE

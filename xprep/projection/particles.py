@@ -242,4 +242,6 @@ def skip_japanese_particles(text: str, start: int, end: int) -> int:
         elif not (cut and _PUNCT.fullmatch(first) and not _OPENS.search(first)):
             break  # an opening mark stays: に「ハムレット」 is 「ハムレット」
         inside.pop(0)
-    return inside[0][0] if cut else start
+    if not cut or all(_PUNCT.fullmatch(text[a:b]) for a, b in inside):
+        return start  # nothing cut, or only punctuation would be left: the span stays
+    return inside[0][0]

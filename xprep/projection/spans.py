@@ -66,7 +66,8 @@ def project_span(
     best = max(_clusters(hits, max_gap), key=key)
     lo, hi = best[0], best[-1]
     if prefer is not None:
-        lo, hi = move_edges(lo, hi, len(tgt_words), lambda j: prefer(j, set(src_idx)), tgt_text, tgt_words)
+        span = set(src_idx)
+        lo, hi = move_edges(lo, hi, len(tgt_words), lambda j: prefer(j, span), tgt_text, tgt_words)
     src_span = src_text[start:end] if src_text else ""
     while lo < hi and _is_punct(tgt_text[slice(*tgt_words[lo])]) and not _is_punct(src_span[:1]):
         lo += 1
