@@ -47,6 +47,9 @@ def test_edges_grow_over_clear_neighbours_and_shrink_past_clear_strangers():
     assert move_edges(1, 3, len(spans), scores.get, text, spans) == (2, 3)  # within the margin: stays
     assert move_edges(1, 1, len(spans), scores.get, text, spans) == (1, 1)  # one word always stays
     assert move_edges(1, 2, len(spans), lambda j: None, text, spans) == (1, 2)  # no similarities: unchanged
+    # a wrong edge word goes first, so a like word beyond it is not grown over (Chinese 霉菌|杀死了|他...)
+    scores = {0: 0.2, 1: -0.4, 2: 0.3, 3: 0.3}
+    assert move_edges(1, 3, len(spans), scores.get, text, spans) == (2, 3)
 
 
 def test_project_span_reads_the_similarities_at_its_edges():

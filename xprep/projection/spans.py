@@ -79,23 +79,24 @@ def project_span(
 def move_edges(
     lo: int, hi: int, n: int, prefer: Callable[[int], float | None], text: str, words: list[tuple[int, int]]
 ) -> tuple[int, int]:
-    """Grow the word range ``[lo, hi]`` over neighbours clearly more similar to the source span than to the
-    rest of their sentence (never over punctuation), then shrink it past edge words clearly more similar to
-    a source word outside the span (at least one word stays). Where the links stop one word short (`tải
-    biển` of `vận tải biển`, "shipping", left unlinked) or reach one word too far (`thành`, "become", linked
-    to English `the` in `the national drink`), the similarities decide; a word without them stays as it is.
+    """Shrink the word range ``[lo, hi]`` past edge words clearly more similar to a source word outside the
+    source span than to any inside it (at least one word stays), then grow it over neighbours for which the
+    reverse holds (never over punctuation). Where the links reach one word too far (`thành`, "become", linked
+    to English `the` in `the national drink`) or stop one word short (`tải biển` of `vận tải biển`,
+    "shipping", left unlinked), the similarities decide; a word without them stays as it is. Shrinking first
+    keeps a wrong edge word from ending up inside the span when a neighbour beyond it is grown over.
     """
 
     def score(j: int) -> float:
         value = prefer(j)
         return 0.0 if value is None else value
 
-    while lo > 0 and not _is_punct(text[slice(*words[lo - 1])]) and score(lo - 1) > EDGE_MARGIN:
-        lo -= 1
-    while hi + 1 < n and not _is_punct(text[slice(*words[hi + 1])]) and score(hi + 1) > EDGE_MARGIN:
-        hi += 1
     while lo < hi and score(lo) < -EDGE_MARGIN:
         lo += 1
     while hi > lo and score(hi) < -EDGE_MARGIN:
         hi -= 1
+    while lo > 0 and not _is_punct(text[slice(*words[lo - 1])]) and score(lo - 1) > EDGE_MARGIN:
+        lo -= 1
+    while hi + 1 < n and not _is_punct(text[slice(*words[hi + 1])]) and score(hi + 1) > EDGE_MARGIN:
+        hi += 1
     return lo, hi
