@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -26,7 +27,7 @@ QA_DIR = ROOT / "tests" / "projection" / "data"
 LANGS = ("de", "es", "ru", "el", "tr", "ar", "vi", "zh", "th", "hi", "ko", "ja")
 
 
-def score(chain: list[str], aligner, lang: str) -> tuple[float, float, int]:
+def score(chain: list[str], aligner: Any, lang: str) -> tuple[float, float, int]:
     """(short EM, short F1, long exact answers) of one method on one language."""
     from xprep.projection.score import score_spans
 
@@ -59,6 +60,7 @@ def main() -> None:
     for lang in LANGS:
         runs = [score(["align"], EflomalAligner(), lang) for _ in range(args.eflomal_runs)]
         ems = [r[0] for r in runs]
+        print(f"eflomal {lang} done", file=sys.stderr, flush=True)
         cells.append(
             f"{statistics.mean(ems):.2f} ({min(ems):.1f}-{max(ems):.1f}) / {statistics.mean(r[1] for r in runs):.2f}"
             f" · {statistics.mean(r[2] for r in runs):.1f}"

@@ -84,9 +84,10 @@ def span_edges(text: str, start: int, end: int, source_answer: str, lang: str | 
     native gold keeps with the answer (CMRC 2018 dev 160 of 208 quoted answers, DRCD 98 of 150, JaQuAD 204 of
     218) while a projection drops them as punctuation the English answer does not have."""
     end = trim_suffix(text, start, end, source_answer, lang)
-    if lang is not None and base_language(lang) == "ja":
+    base = base_language(lang) if lang is not None else None
+    if base == "ja":
         start = skip_japanese_particles(text, start, end)
-    if lang is None or base_language(lang) not in QUOTE_KEEPING_LANGS or start == 0 or end >= len(text):
+    if base not in QUOTE_KEEPING_LANGS or start == 0 or end >= len(text):
         return start, end
     close = QUOTE_PAIRS.get(text[start - 1])
     inner = text[start:end]
