@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,28 +52,11 @@ def unit_agreement(lang: str, limit: int) -> dict[str, float]:
     return {"edges_kept": round(100 * kept / total, 2), "units_per_token": round(units / total, 3)}
 
 
-def main() -> None:
-    from xprep.projection.articles import ARTICLE_MODES
-
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", required=True, help="encoder folder (xprep models e5-small --out DIR)")
-    parser.add_argument("--limit", type=int, default=300, help="PUD sentences per language")
-    parser.add_argument("--qa-only", action="store_true")
-    parser.add_argument("--units", default="words", help="alignment units: words, graphemes or whitespace")
-    parser.add_argument("--articles", default="auto", choices=ARTICLE_MODES, help="English 'the' in tags")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-
-    import tempfile
-
-    from xprep.projection.align import EncoderAligner
-    from xprep.projection.cache import CachedAligner
+def measure(args: argparse.Namespace, aligner: Any) -> dict[str, dict]:
+    """Every row the script prints: QA per language and kind, then UPOS per refinement and unit agreement."""
     from xprep.projection.score import score_spans, score_tags
     from xprep.projection.tags import TagPolicy
 
-    encoder = EncoderAligner(model=args.model)
-    # each PUD pair is aligned once; the refinements read the same links from the cache
-    aligner = CachedAligner(encoder, Path(tempfile.mkdtemp(prefix="xprep-measure-")) / "alignments.sqlite")
     rows: dict[str, dict] = {}
     for kind, stem in (("qa", "handmade_qa"), ("qa-long", "handmade_long")):
         for lang in QA_LANGS:
@@ -87,6 +72,28 @@ def main() -> None:
                 keep = ("accuracy", "coverage", "aligned", "n")
                 rows[f"upos {lang} {refine}"] = {k: out[k] for k in keep}
             rows[f"units {lang}"] = unit_agreement(lang, args.limit)
+    return rows
+
+
+def main() -> None:
+    from xprep.projection.articles import ARTICLE_MODES
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, help="encoder folder (xprep models e5-small --out DIR)")
+    parser.add_argument("--limit", type=int, default=300, help="PUD sentences per language")
+    parser.add_argument("--qa-only", action="store_true")
+    parser.add_argument("--units", default="words", help="alignment units: words, graphemes or whitespace")
+    parser.add_argument("--articles", default="auto", choices=ARTICLE_MODES, help="English 'the' in tags")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    from xprep.projection.align import EncoderAligner
+    from xprep.projection.cache import CachedAligner
+
+    with tempfile.TemporaryDirectory(prefix="xprep-measure-") as work:
+        # each PUD pair is aligned once; the refinements read the same links from the cache
+        aligner = CachedAligner(EncoderAligner(model=args.model), Path(work) / "alignments.sqlite")
+        rows = measure(args, aligner)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return

@@ -36,17 +36,10 @@ def score(chain: list[str], aligner: Any, lang: str) -> tuple[float, float, int]
     return short["em"], short["f1"], round(long["em"] * long["n"] / 100)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", required=True, help="encoder folder (xprep models e5-small --out DIR)")
-    parser.add_argument("--eflomal-runs", type=int, default=3, help="eflomal runs per language (it is stochastic)")
-    args = parser.parse_args()
+def table(encoder: Any, args: argparse.Namespace) -> dict[str, list[str]]:
+    """One row of cells per method and aligner, one cell per language."""
+    from xprep.projection.align import EflomalAligner
 
-    from xprep.projection.align import EflomalAligner, EncoderAligner
-    from xprep.projection.cache import CachedAligner
-
-    cache = Path(tempfile.mkdtemp(prefix="xprep-methods-")) / "alignments.sqlite"
-    encoder = CachedAligner(EncoderAligner(model=args.model), cache)
     rows: dict[str, list[str]] = {}
     for name, chain, aligner in (
         ("align, encoder (default)", ["align"], encoder),
@@ -66,6 +59,20 @@ def main() -> None:
             f" · {statistics.mean(r[2] for r in runs):.1f}"
         )
     rows[f"align, eflomal (mean of {args.eflomal_runs})"] = cells
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, help="encoder folder (xprep models e5-small --out DIR)")
+    parser.add_argument("--eflomal-runs", type=int, default=3, help="eflomal runs per language (it is stochastic)")
+    args = parser.parse_args()
+
+    from xprep.projection.align import EncoderAligner
+    from xprep.projection.cache import CachedAligner
+
+    with tempfile.TemporaryDirectory(prefix="xprep-methods-") as work:
+        rows = table(CachedAligner(EncoderAligner(model=args.model), Path(work) / "alignments.sqlite"), args)
     print("| method, aligner | " + " | ".join(LANGS) + " |")
     print("| --- |" + " ---: |" * len(LANGS))
     for name, values in rows.items():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,11 +59,14 @@ payloads = (
 )
 
 
-def _write(data: bytes, suffix: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="xprep-fuzz-"))
-    path = folder / f"input{suffix}"
-    path.write_bytes(data)
-    return path
+@contextlib.contextmanager
+def _write(data: bytes, suffix: str) -> Iterator[Path]:
+    """The payload in a file of a fresh folder that is removed afterwards (hypothesis runs each test many
+    times inside one call, so pytest's function-scoped ``tmp_path`` would be shared by every example)."""
+    with tempfile.TemporaryDirectory(prefix="xprep-fuzz-") as folder:
+        path = Path(folder) / f"input{suffix}"
+        path.write_bytes(data)
+        yield path
 
 
 def _only_xprep_errors(call) -> None:  # noqa: ANN001 - any loader call
@@ -78,8 +82,8 @@ NATIVE_FORMATS = [(name, fmt) for name in NATIVE for fmt in NATIVE.get(name).for
 @FUZZ
 @given(data=payloads)
 def test_task_loaders(task: str, fmt: str, data: bytes) -> None:
-    path = _write(data, EXTENSIONS.get(fmt, ".txt"))
-    _only_xprep_errors(lambda: list(load_task(task, "train", path, fmt)))
+    with _write(data, EXTENSIONS.get(fmt, ".txt")) as path:
+        _only_xprep_errors(lambda: list(load_task(task, "train", path, fmt)))
 
 
 @pytest.mark.parametrize(("name", "fmt"), NATIVE_FORMATS, ids=[f"{n}-{f}" for n, f in NATIVE_FORMATS])
@@ -88,8 +92,8 @@ def test_task_loaders(task: str, fmt: str, data: bytes) -> None:
 def test_native_loaders(name: str, fmt: str, data: bytes) -> None:
     spec = NATIVE.get(name)
     lang = "de" if spec.langs == ("*",) else spec.langs[0]
-    path = _write(data, EXTENSIONS.get(fmt, ".txt"))
-    _only_xprep_errors(lambda: list(load_native(name, lang, "train", path, fmt)))
+    with _write(data, EXTENSIONS.get(fmt, ".txt")) as path:
+        _only_xprep_errors(lambda: list(load_native(name, lang, "train", path, fmt)))
 
 
 @FUZZ
@@ -97,12 +101,12 @@ def test_native_loaders(name: str, fmt: str, data: bytes) -> None:
 def test_records_manifest_lexicon_conllu(data: bytes) -> None:
     from xprep.conllu import read_conllu
 
-    path = _write(data, ".jsonl")
-    _only_xprep_errors(lambda: list(read_records(path)))
-    _only_xprep_errors(lambda: read_lexicons([path]))
-    _only_xprep_errors(lambda: list(read_conllu(path)))
-    (path.parent / "manifest.json").write_bytes(data)
-    _only_xprep_errors(lambda: Manifest.read(path.parent))
+    with _write(data, ".jsonl") as path:
+        _only_xprep_errors(lambda: list(read_records(path)))
+        _only_xprep_errors(lambda: read_lexicons([path]))
+        _only_xprep_errors(lambda: list(read_conllu(path)))
+        (path.parent / "manifest.json").write_bytes(data)
+        _only_xprep_errors(lambda: Manifest.read(path.parent))
 
 
 @FUZZ
@@ -119,5 +123,5 @@ def test_target_loaders(data: bytes) -> None:
 
     for name in ("xnli", "xquad", "udpos"):
         spec = TARGETS.get(name)
-        path = _write(data, ".json" if spec.kind == "span" else ".tsv")
-        _only_xprep_errors(lambda: load_target(name, spec.langs[0], path))  # noqa: B023 - called at once
+        with _write(data, ".json" if spec.kind == "span" else ".tsv") as path:
+            _only_xprep_errors(lambda: load_target(name, spec.langs[0], path))  # noqa: B023 - called at once
