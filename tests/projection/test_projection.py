@@ -145,6 +145,23 @@ def test_project_records_spans_and_tags():
     assert tagged_tgt.tags == ["DET", "NOUN", "VERB", "X", "PUNCT"] and metas[2]["coverage"] == 0.8
 
 
+def test_hiragana_words_do_not_break_a_span_apart():
+    """Unlinked Japanese okurigana and auxiliaries (`下|がっ|た`) inside an answer do not split its links into
+    two clusters, as one word of any other script does not; two other unlinked words do."""
+    src = "when taxes fell"
+    sw = word_spans(src)
+    tgt = "税金が下がったとき"
+    tw = word_spans(tgt)
+    assert [tgt[a:b] for a, b in tw] == ["税金", "が", "下", "がっ", "た", "とき"]
+    links = {(1, 0), (2, 2), (0, 5)}  # taxes, fell, when
+    assert project_span(sw, tw, links, 0, len(src), tgt, src) == (0, len(tgt))
+    other = "税金は東京大阪とき"  # two unlinked kanji words in the same place
+    ow = word_spans(other)
+    assert [other[a:b] for a, b in ow] == ["税金", "は", "東京", "大阪", "とき"]
+    span = project_span(sw, ow, {(1, 0), (0, 4)}, 0, len(src), other, src)
+    assert span is not None and other[slice(*span)] in {"税金", "とき"}
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.text(alphabet=st.sampled_from(list("ab c.,我猫")), min_size=1, max_size=40),

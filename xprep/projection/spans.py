@@ -11,7 +11,9 @@ Leading/trailing punctuation that the source span does not have is trimmed.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+
+import regex
 
 from xprep.projection.align import Links
 from xprep.projection.words import covered
@@ -20,12 +22,16 @@ from xprep.projection.words import covered
 # other way round, for the edge to move: measured in docs/projection.md ("Span edges by similarity")
 EDGE_MARGIN = 0.05
 Preference = Callable[[int, set[int]], "float | None"]
+# a unit of hiragana alone: a Japanese particle, okurigana or auxiliary (`税金|が|下|がっ|た|とき`, "when taxes
+# fell"), which English writes with no word of its own and so is often left unlinked inside an answer
+_HIRAGANA = regex.compile(r"[\p{Hiragana}ー]+")
 
 
-def _clusters(positions: list[int], max_gap: int) -> list[list[int]]:
+def _clusters(positions: list[int], max_gap: int, free: Collection[int] = ()) -> list[list[int]]:
+    """Runs of positions at most ``max_gap`` words apart; the words in ``free`` do not count toward a gap."""
     groups: list[list[int]] = []
     for p in sorted(set(positions)):
-        if groups and p - groups[-1][-1] <= max_gap + 1:
+        if groups and sum(j not in free for j in range(groups[-1][-1] + 1, p)) <= max_gap:
             groups[-1].append(p)
         else:
             groups.append([p])
@@ -49,13 +55,15 @@ def project_span(
 ) -> tuple[int, int] | None:
     """Character range in the target for the source range ``[start, end)``, or None when nothing aligns.
 
-    Of the clusters of aligned target words (neighbours at most ``max_gap`` unaligned words apart), the
-    largest wins; ties go to the cluster whose relative position is nearest the source span's, so a
-    repeated word projects onto its own occurrence. ``prefer(j, source words)``: the similarity evidence
-    of :meth:`xprep.projection.evidence.Similarities.preference`, which moves the edges.
+    Of the clusters of aligned target words (neighbours at most ``max_gap`` unaligned words apart, not
+    counting hiragana-only words), the largest wins; ties go to the cluster whose relative position is
+    nearest the source span's, so a repeated word projects onto its own occurrence.
+    ``prefer(j, source words)``: the similarity evidence of
+    :meth:`xprep.projection.evidence.Similarities.preference`, which moves the edges.
     """
     src_idx = sorted(set(covered(src_words, start, end)))
-    hits = [j for i, j in links if i in src_idx]
+    span = set(src_idx)
+    hits = [j for i, j in links if i in span]
     if not hits:
         return None
     src_rel = src_idx[0] / max(len(src_words), 1)
@@ -63,10 +71,10 @@ def project_span(
     def key(group: list[int]) -> tuple[int, float]:
         return len(group), -abs(group[0] / max(len(tgt_words), 1) - src_rel)
 
-    best = max(_clusters(hits, max_gap), key=key)
+    free = {j for j in range(min(hits), max(hits) + 1) if _HIRAGANA.fullmatch(tgt_text, *tgt_words[j])}
+    best = max(_clusters(hits, max_gap, free), key=key)
     lo, hi = best[0], best[-1]
     if prefer is not None:
-        span = set(src_idx)
         lo, hi = move_edges(lo, hi, len(tgt_words), lambda j: prefer(j, span), tgt_text, tgt_words)
     src_span = src_text[start:end] if src_text else ""
     while lo < hi and _is_punct(tgt_text[slice(*tgt_words[lo])]) and not _is_punct(src_span[:1]):
