@@ -234,3 +234,22 @@ def test_encoder_projects_longer_answers(e5_dir):
         assert out["n"] == 5 and out["f1"] >= 70, (lang, out)
         scores.append(out)
     assert sum(o["em"] for o in scores) / len(scores) >= 80 and sum(o["f1"] for o in scores) / len(scores) >= 92
+
+
+def test_encoder_projects_held_out_answers(e5_dir):
+    """Ten answers of 3-8 English words a language (handmade_heldout.*.json, one a paragraph), written after the
+    projection rules were set and measured once before any change: mean EM 82.50 / F1 96.34 over the twelve
+    languages (84.00 / 96.44 over the ten of XQuAD; zh 60, ko 70, every other language 80-100). The one change
+    made after that reading (the Korean copula in full after a vowel, checked on KorQuAD) took Korean to 80:
+    mean 83.33 / 96.48. The floors guard against a regression, not the issue's bar."""
+    from xprep.projection.align import EncoderAligner
+    from xprep.projection.score import score_spans
+
+    aligner = EncoderAligner(str(e5_dir[0]))
+    scores = []
+    for lang in ("de", "zh", "hi", "th", "ar", "ru", "vi", "es", "el", "tr", "ko", "ja"):
+        src, tgt = HANDMADE / "handmade_heldout.en.json", HANDMADE / f"handmade_heldout.{lang}.json"
+        out = score_spans(src, tgt, ["align"], aligner, lang)
+        assert out["n"] == 10 and out["em"] >= 50 and out["f1"] >= 80, (lang, out)
+        scores.append(out)
+    assert sum(o["em"] for o in scores) / len(scores) >= 78 and sum(o["f1"] for o in scores) / len(scores) >= 94
