@@ -141,6 +141,10 @@ def test_a_translated_korean_record_gets_the_cut_answer():
         ("かに", "かに"),  # "crab": ICU writes か|に, a lone kana and a particle's character, one word
         ("もも", "もも"),
         ("東京、が", "東京"),  # the punctuation the particle leaves goes too
+        ("3.5%で", "3.5%"),  # a percent sign is its number's, not punctuation left behind (JSQuAD)
+        ("50.1％が", "50.1％"),
+        ("士気の低さから", "士気の低さ"),  # a kana after a Han character ends its word: 低|さ + から
+        ("3つの", "3つ"),  # and after a digit: the counter of 3|つ
     ],
 )
 def test_japanese_spans_end_before_their_particles(span, expected):

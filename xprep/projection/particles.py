@@ -190,7 +190,9 @@ JAPANESE_PARTICLES = frozenset(
 
 
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
-_PUNCT = regex.compile(r"[\p{P}\p{Z}]+")
+# punctuation a particle leaves behind it; percent and per-mille signs belong to their number (3.5%で)
+_PUNCT = regex.compile(r"[[\p{P}\p{Z}]--[%％‰‱]]+", flags=regex.V1)
+_STEM_END = regex.compile(r"[\p{Han}\p{Nd}]")
 _CLOSES = regex.compile(r"[\p{Pe}\p{Pf}]")
 _OPENS = regex.compile(r"[\p{Ps}\p{Pi}]")
 
@@ -198,9 +200,12 @@ _OPENS = regex.compile(r"[\p{Ps}\p{Pi}]")
 def _lone_kana_word(text: str, units: list[tuple[int, int]]) -> bool:
     """Whether the last of ``units`` is a lone kana that is a word's character, not a particle of its own: not
     a particle, or a particle with nothing or another lone kana before it (``か|に``, ``も|も``; ``東京|に``
-    is a word and a particle)."""
+    is a word and a particle). A kana after a Han character or a digit ends that word (the suffix of ``低|さ``,
+    the counter of ``3|つ``), so what follows it is a particle again."""
     lone = [_lone_kana(text[a:b]) for a, b in units[-2:]]
     word = text[units[-1][0] : units[-1][1]]
+    if lone[-1] and len(units) > 1 and _STEM_END.match(text, units[-2][1] - 1):
+        return False
     return lone[-1] and (word not in JAPANESE_PARTICLES or len(units) == 1 or lone[0])
 
 
