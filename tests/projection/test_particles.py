@@ -73,6 +73,7 @@ def test_korean_spans_end_before_the_particles(span, expected):
         ("서울로 갔다", "서울로", "서울"),  # 로 after ㄹ
         ("10차 개헌안 발표이다.", "개헌안 발표이다", "개헌안 발표"),  # the copula in full after a vowel (KorQuAD)
         ("라인강은 유럽에서 가장 긴 강 중 하나이다.", "강 중 하나이다", "강 중 하나"),
+        ("아이가 웃었다. 그는 아이다.", "아이다", "아이"),  # 아이 occurs: 아이 + a contracted copula, not 아 + 이다
     ],
 )
 def test_korean_spans_in_their_own_contexts(context, span, expected):

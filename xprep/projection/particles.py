@@ -25,8 +25,9 @@ cuts them off when all of these hold:
   final consonant (``으로`` not after ``ㄹ``), ``가 를 는 와 로 다`` after a vowel (``로`` also after ``ㄹ``), so
   ``국가`` ("country": ``가`` after ``국``), ``마을`` ("village") and ``효과`` ("effect") are never read as particles.
   The copula is the exception: after a vowel it is written contracted (``하나다``) or in full (``발표이다``,
-  ``하나이다``), so its full forms (:data:`_COPULA`) follow either sound. After a digit or a Latin letter the
-  sound is not written and either form is taken;
+  ``하나이다``), so its full forms (:data:`_COPULA`) follow either sound, unless the stem with ``이`` occurs
+  elsewhere in the context (``아이다`` where ``아이``, "child", occurs is ``아이`` + ``다``). After a digit or a
+  Latin letter the sound is not written and either form is taken;
 - a particle that is also a frequent last syllable of nouns and names (:data:`_AMBIGUOUS`: ``도 만 다 라 ...``, as
   in ``속도`` "speed", ``캐나다``, ``청나라``) is cut when it stands alone only if the stem itself occurs elsewhere in
   the context, bare or with particles not beginning with it (``청나라는`` is no evidence for ``청나`` + ``라``); it
@@ -178,6 +179,8 @@ def trim_particles(text: str, start: int, end: int) -> int:
             continue
         if first in _AMBIGUOUS and not second and not _seen_without(bare, first, words, besides=word):
             continue
+        if first in _COPULA and _sound(bare[-1]) == "V" and _seen_without(bare + "이", first[1:], words, word):
+            continue  # 아이다 where 아이 ("child") occurs: the noun 아이 + a contracted copula, not 아 + 이다
         return begin + len(bare)
     return end
 
