@@ -146,6 +146,8 @@ def test_a_translated_korean_record_gets_the_cut_answer():
         ("50.1％が", "50.1％"),
         ("士気の低さから", "士気の低さ"),  # a kana after a Han character ends its word: 低|さ + から
         ("3つの", "3つ"),  # and after a digit: the counter of 3|つ
+        ("松葉かに", "松葉かに"),  # "snow crab": か after Han is no suffix, so か|に stays one word
+        ("3.5٪で", "3.5٪"),
     ],
 )
 def test_japanese_spans_end_before_their_particles(span, expected):

@@ -160,6 +160,11 @@ def test_hiragana_words_do_not_break_a_span_apart():
     assert [other[a:b] for a, b in ow] == ["税金", "は", "東京", "大阪", "とき"]
     span = project_span(sw, ow, {(1, 0), (0, 4)}, 0, len(src), other, src)
     assert span is not None and other[slice(*span)] in {"税金", "とき"}
+    # two hiragana words count as one other word: a clause of them is no bridge (`とても|きれい|な|...`)
+    far = "東京はとてもきれいなところですがそれはまたいつかのことでした。タワー"
+    fw = word_spans(far)
+    span = project_span(word_spans("Tokyo tower"), fw, {(0, 0), (1, len(fw) - 1)}, 0, 11, far, "Tokyo tower")
+    assert span is not None and far[slice(*span)] in {"東京", "タワー"}
 
 
 @settings(max_examples=200, deadline=None)

@@ -72,7 +72,7 @@ _FIRST: dict[str, str] = {
 }
 # the copula's full forms, written after a vowel too (발표이다, beside the contracted 하나다): in KorQuAD 1.0 dev,
 # 12 gold answers end at a vowel before one and none ends in 이 before a contracted 다 (docs/projection.md)
-_COPULA = frozenset("이다 이며 이고 이었다 이라는 이라고 이란 이라".split())
+_COPULA = frozenset("이다 이며 이고 이었다 이라는 이라고 이라고도 이란 이라".split())
 # particles that are also frequent last syllables of nouns: alone, cut only when the stem is seen elsewhere
 # (속도 "speed", 캐나다, 청나라); never read as the first of two (제주도에 is 제주도 + 에, 민주주의를 is 민주주의 + 를)
 _AMBIGUOUS = frozenset("도 만 다 라 란 랑 야 대로 만큼".split())
@@ -193,9 +193,12 @@ JAPANESE_PARTICLES = frozenset(
 
 
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
-# punctuation a particle leaves behind it; percent and per-mille signs belong to their number (3.5%で)
-_PUNCT = regex.compile(r"[[\p{P}\p{Z}]--[%％‰‱]]+", flags=regex.V1)
+# punctuation a particle leaves behind it; percent, per-mille and prime signs belong to their number (3.5%で)
+_PUNCT = regex.compile(r"[[\p{P}\p{Z}]--[%％٪﹪‰‱′″]]+", flags=regex.V1)
 _STEM_END = regex.compile(r"[\p{Han}\p{Nd}]")
+# kana that end the word of the Han character or digit before them: the nominalising suffixes of 低さ, 深み, 悲しげ
+# and the counter of 3つ (a kana after Han is otherwise left to the guard: 松葉かに, "snow crab", is one word)
+_SUFFIX_KANA = frozenset("さみげつ")
 _CLOSES = regex.compile(r"[\p{Pe}\p{Pf}]")
 _OPENS = regex.compile(r"[\p{Ps}\p{Pi}]")
 
@@ -203,11 +206,11 @@ _OPENS = regex.compile(r"[\p{Ps}\p{Pi}]")
 def _lone_kana_word(text: str, units: list[tuple[int, int]]) -> bool:
     """Whether the last of ``units`` is a lone kana that is a word's character, not a particle of its own: not
     a particle, or a particle with nothing or another lone kana before it (``か|に``, ``も|も``; ``東京|に``
-    is a word and a particle). A kana after a Han character or a digit ends that word (the suffix of ``低|さ``,
-    the counter of ``3|つ``), so what follows it is a particle again."""
+    is a word and a particle). A suffix kana after a Han character or a digit ends that word (``低|さ``,
+    the counter of ``3|つ``: :data:`_SUFFIX_KANA`), so what follows it is a particle again."""
     lone = [_lone_kana(text[a:b]) for a, b in units[-2:]]
     word = text[units[-1][0] : units[-1][1]]
-    if lone[-1] and len(units) > 1 and _STEM_END.match(text, units[-2][1] - 1):
+    if word in _SUFFIX_KANA and len(units) > 1 and _STEM_END.match(text, units[-2][1] - 1):
         return False
     return lone[-1] and (word not in JAPANESE_PARTICLES or len(units) == 1 or lone[0])
 

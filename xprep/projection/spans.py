@@ -27,11 +27,16 @@ Preference = Callable[[int, set[int]], "float | None"]
 _HIRAGANA = regex.compile(r"[\p{Hiragana}ー]+")
 
 
-def _clusters(positions: list[int], max_gap: int, free: Collection[int] = ()) -> list[list[int]]:
-    """Runs of positions at most ``max_gap`` words apart; the words in ``free`` do not count toward a gap."""
+def _clusters(positions: list[int], max_gap: int, light: Collection[int] = ()) -> list[list[int]]:
+    """Runs of positions with at most ``max_gap`` unlinked words between neighbours, where two words of
+    ``light`` count as one (``がっ|た``: okurigana and an auxiliary fill the gap one other word would)."""
     groups: list[list[int]] = []
     for p in sorted(set(positions)):
-        if groups and sum(j not in free for j in range(groups[-1][-1] + 1, p)) <= max_gap:
+        last = groups[-1][-1] if groups else None
+        if last is not None and (
+            p - last <= max_gap + 1
+            or sum(1 if j in light else 2 for j in range(last + 1, p)) <= 2 * max_gap
+        ):
             groups[-1].append(p)
         else:
             groups.append([p])
@@ -55,8 +60,8 @@ def project_span(
 ) -> tuple[int, int] | None:
     """Character range in the target for the source range ``[start, end)``, or None when nothing aligns.
 
-    Of the clusters of aligned target words (neighbours at most ``max_gap`` unaligned words apart, not
-    counting hiragana-only words), the largest wins; ties go to the cluster whose relative position is
+    Of the clusters of aligned target words (neighbours at most ``max_gap`` unaligned words apart, two
+    hiragana-only words counting as one), the largest wins; ties go to the cluster whose relative position is
     nearest the source span's, so a repeated word projects onto its own occurrence.
     ``prefer(j, source words)``: the similarity evidence of
     :meth:`xprep.projection.evidence.Similarities.preference`, which moves the edges.
@@ -71,8 +76,8 @@ def project_span(
     def key(group: list[int]) -> tuple[int, float]:
         return len(group), -abs(group[0] / max(len(tgt_words), 1) - src_rel)
 
-    free = {j for j in range(min(hits), max(hits) + 1) if _HIRAGANA.fullmatch(tgt_text, *tgt_words[j])}
-    best = max(_clusters(hits, max_gap, free), key=key)
+    light = {j for j in range(min(hits), max(hits) + 1) if _HIRAGANA.fullmatch(tgt_text, *tgt_words[j])}
+    best = max(_clusters(hits, max_gap, light), key=key)
     lo, hi = best[0], best[-1]
     if prefer is not None:
         lo, hi = move_edges(lo, hi, len(tgt_words), lambda j: prefer(j, span), tgt_text, tgt_words)
