@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from xprep.projection.pieces import split_shared_pieces
 from xprep.projection.windows import piece_counts, piece_words, plan_windows, stitch
 from xprep.registry import Registry
 
@@ -140,8 +141,9 @@ class EncoderAligner:
     name: str = "encoder"
     _state: dict[str, Any] = field(default_factory=dict, repr=False)
     # what the alignment cache keys on besides model, layer and method: bump when the links change
-    # 2: lone "▁" pieces pooled into no word; 3: long sentences read in windows (xprep.projection.windows)
-    algorithm: ClassVar[str] = "itermax+neighbours+pieces/3"
+    # 2: lone "▁" pieces pooled into no word; 3: long sentences read in windows (xprep.projection.windows);
+    # 4: no piece shared by two units (xprep.projection.pieces)
+    algorithm: ClassVar[str] = "itermax+neighbours+pieces/4"
 
     def _load(self) -> tuple[Any, Any]:
         if "model" not in self._state:
@@ -241,7 +243,8 @@ class EncoderAligner:
 
 
 def tokenize_units(tok: Any, units: Sequence[tuple[str, list]], max_length: int) -> tuple[Any, list]:
-    """The padded encoding of the texts of ``units`` (``_rebuild`` output) and each one's piece offsets.
+    """The padded encoding of the texts of ``units`` (``_rebuild`` output) and each one's piece offsets, no
+    piece over two units (:mod:`xprep.projection.pieces`).
 
     SentencePiece's word-boundary piece on its own (``▁``, which XLM-R's tokenizer writes before a word
     whose first characters start no ``▁``-prefixed piece: Chinese and Thai after a space, some Greek and
@@ -258,6 +261,7 @@ def tokenize_units(tok: Any, units: Sequence[tuple[str, list]], max_length: int)
         return_offsets_mapping=True,
     )
     offsets = enc.pop("offset_mapping").tolist()
+    enc, offsets = split_shared_pieces(tok, enc, offsets, units, max_length)
     lone = tok.convert_tokens_to_ids("▁")
     if lone is not None and lone != tok.unk_token_id:
         for b, k in (enc["input_ids"] == lone).nonzero().tolist():  # only the lone pieces, not every piece
