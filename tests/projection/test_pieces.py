@@ -54,3 +54,12 @@ def test_a_batch_with_one_split_row_is_padded_again_and_cut_to_the_limit(tok):
     assert tok.convert_ids_to_tokens(enc["input_ids"][0].tolist())[-1] == "</s>"  # the closing token kept
     short = int(enc["attention_mask"][1].sum())
     assert enc["input_ids"][1, short:].eq(tok.pad_token_id).all() and all(o == [0, 0] for o in offsets[1][short:])
+
+
+def test_windows_are_planned_on_the_pieces_the_encoder_reads(tok):
+    from xprep.projection.windows import piece_counts
+
+    text, spans = _rebuild(["图书", "馆", "三月"])
+    enc, _ = tokenize_units(tok, [(text, spans)], 64)
+    read = int(enc["attention_mask"][0].sum()) - 2  # without <s> and </s>
+    assert sum(piece_counts(tok, [(text, spans)])[0]) == read

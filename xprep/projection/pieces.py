@@ -60,6 +60,23 @@ def _split_row(
     return (out_ids, out_offsets) if changed else None
 
 
+def splits(tok: Any) -> bool:
+    """Whether ``tok``'s pieces can be read part by part: SentencePiece's unigram model (XLM-R, mT5), right-padded."""
+    backend = getattr(tok, "backend_tokenizer", None)
+    return (
+        backend is not None
+        and type(backend.model).__name__ == "Unigram"
+        and getattr(tok, "padding_side", "right") == "right"
+    )
+
+
+def unshared(tok: Any, ids: list[int], offsets: list[list[int]], text: str, spans: Spans) -> tuple[list, list]:
+    """One unpadded sequence's ids and offsets with no piece over two units (as they are where ``tok`` cannot
+    split): what window planning counts, so a window's budget holds the pieces it will read."""
+    split = _split_row(tok, ids, offsets, text, spans) if splits(tok) else None
+    return split or (ids, offsets)
+
+
 def split_shared_pieces(
     tok: Any, enc: Any, offsets: list[list[list[int]]], units: Sequence[tuple[str, Spans]], max_length: int
 ) -> tuple[Any, list[list[list[int]]]]:
@@ -67,9 +84,8 @@ def split_shared_pieces(
     built again only when some piece crossed an edge, cut to ``max_length`` with its closing token kept."""
     import torch
 
-    backend = getattr(tok, "backend_tokenizer", None)
-    if backend is None or type(backend.model).__name__ != "Unigram":
-        return enc, offsets  # only SentencePiece's unigram pieces (XLM-R, mT5) read a part as a continuation
+    if not splits(tok):
+        return enc, offsets  # WordPiece marks continuations its own way; left padding is not handled
     rows: list[tuple[list[int], list[list[int]]]] = []
     changed = False
     for b, (text, spans) in enumerate(units):
@@ -91,4 +107,7 @@ def split_shared_pieces(
         input_ids[b, : len(ids)] = torch.tensor(ids, dtype=torch.long)
         mask[b, : len(ids)] = 1
         out_offsets.append([list(o) for o in offs] + [[0, 0]] * (width - len(ids)))
-    return {"input_ids": input_ids, "attention_mask": mask}, out_offsets
+    out = {"input_ids": input_ids, "attention_mask": mask}
+    if "token_type_ids" in enc:  # one segment: all zeros (an ALBERT- or DeBERTa-style unigram model reads them)
+        out["token_type_ids"] = torch.zeros_like(input_ids)
+    return out, out_offsets

@@ -74,13 +74,17 @@ def stitch(windows: Sequence[Window], read: Sequence[tuple[object, list[list[int
 
 
 def piece_counts(tok: Any, units: Sequence[tuple[str, list[tuple[int, int]]]]) -> list[list[int]]:
-    """Subword pieces per word of each ``(text, word spans)`` (a piece over two words counts for both), from one
+    """Subword pieces per word of each ``(text, word spans)`` as the encoder will read them (a piece over two
+    words read part by part: :mod:`xprep.projection.pieces`; one it cannot split counts for both), from one
     tokenizer call for all (no length is safe without it: NFKC writes ``ﷺ`` as four pieces)."""
+    from xprep.projection.pieces import unshared
+
     if not units:
         return []
     found = tok([text for text, _ in units], add_special_tokens=False, return_offsets_mapping=True, verbose=False)
     out = []
-    for (_, spans), offsets in zip(units, found["offset_mapping"], strict=True):
+    for (text, spans), ids, natural in zip(units, found["input_ids"], found["offset_mapping"], strict=True):
+        _, offsets = unshared(tok, list(ids), [list(o) for o in natural], text, spans)
         counts = [0] * len(spans)
         for _, k in piece_words([(a, max(z, a + 1)) for a, z in offsets], spans):
             counts[k] += 1
