@@ -148,6 +148,10 @@ def test_a_translated_korean_record_gets_the_cut_answer():
         ("3つの", "3つ"),  # and after a digit: the counter of 3|つ
         ("松葉かに", "松葉かに"),  # "snow crab": か after Han is no suffix, so か|に stays one word
         ("3.5٪で", "3.5٪"),
+        ("川の一つである", "川の一つ"),  # the written copula, as ICU splits it: で|ある (JaQuAD, JSQuAD leave it out)
+        ("学生であった", "学生"),  # で|あっ|た
+        ("山であり", "山"),  # であり, the connective form
+        ("である", "である"),  # the copula alone stays
     ],
 )
 def test_japanese_spans_end_before_their_particles(span, expected):
