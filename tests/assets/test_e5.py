@@ -224,8 +224,8 @@ def test_no_xlmr_piece_is_shared_by_two_thai_words(e5_dir):
     pytest.importorskip("icu4py")
     from transformers import AutoTokenizer
 
+    from tests.projection.helpers import piece_owners
     from xprep.projection.align import _rebuild, tokenize_units
-    from xprep.projection.windows import piece_words
     from xprep.text import words
 
     tok = AutoTokenizer.from_pretrained(e5_dir[0])
@@ -233,9 +233,7 @@ def test_no_xlmr_piece_is_shared_by_two_thai_words(e5_dir):
     assert units[-2:] == ["สำหรับ", "เด็ก"] and "สําหรับเด็ก" in tok.tokenize("".join(units))
     text, spans = _rebuild(units)
     enc, offsets = tokenize_units(tok, [(text, spans)], 512)
-    owners: dict[int, set[int]] = {}
-    for pos, k in piece_words(offsets[0], spans):
-        owners.setdefault(pos, set()).add(k)
+    owners = piece_owners(offsets[0], spans)
     assert all(len(w) == 1 for w in owners.values()) and set().union(*owners.values()) == set(range(len(units)))
     pieces = tok.convert_ids_to_tokens(enc["input_ids"][0].tolist())
     assert "สําหรับ" in pieces and "เด็ก" in pieces and tok.unk_token not in pieces

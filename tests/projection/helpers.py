@@ -21,3 +21,13 @@ def project_translated_tea(context: str, question: str, answer: str, lang: str) 
     )
     tgt = src.translated({"context": context, "question": question, "answers.0.text": answer}, lang)
     return project_records([(src, tgt, {}, {})], ["exact"], None)[0], tgt
+
+
+def piece_owners(offsets: list[list[int]], spans: list[tuple[int, int]]) -> dict[int, set[int]]:
+    """Per subword piece position, the word units it overlaps (what the encoder aligner pools it into)."""
+    from xprep.projection.windows import piece_words
+
+    owners: dict[int, set[int]] = {}
+    for pos, k in piece_words(offsets, spans):
+        owners.setdefault(pos, set()).add(k)
+    return owners

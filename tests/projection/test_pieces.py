@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.projection.helpers import piece_owners
 from xprep.projection.align import _rebuild, tokenize_units
-from xprep.projection.windows import piece_words
 
 TEXTS = ["图书馆三月重新开放。", "这座图书馆很大。", "图书馆里有儿童阅览室。"] * 30
 TEXTS += ["The library reopened in March."] * 10
@@ -20,18 +20,11 @@ def tok(tmp_path_factory: pytest.TempPathFactory):
     return xlmr_tokenizer(TEXTS, Path(tmp_path_factory.mktemp("spm")), vocab_size=60)
 
 
-def _owners(offsets, spans):
-    owners: dict[int, set[int]] = {}
-    for pos, k in piece_words(offsets, spans):
-        owners.setdefault(pos, set()).add(k)
-    return owners
-
-
 def test_a_piece_across_two_units_is_read_part_by_part(tok):
     assert "▁图书馆" in tok.tokenize("图书馆三月")  # the natural reading: one piece over 图书|馆
     text, spans = _rebuild(["图书", "馆", "三月"])
     enc, offsets = tokenize_units(tok, [(text, spans)], 64)
-    owners = _owners(offsets[0], spans)
+    owners = piece_owners(offsets[0], spans)
     assert all(len(words) == 1 for words in owners.values())  # every piece belongs to one unit
     assert {k for words in owners.values() for k in words} == {0, 1, 2}  # and every unit has a piece
     pieces = tok.convert_ids_to_tokens(enc["input_ids"][0].tolist())
@@ -50,7 +43,7 @@ def test_a_batch_with_one_split_row_is_padded_again_and_cut_to_the_limit(tok):
     units = [_rebuild(["图书", "馆"] * 20), _rebuild(["The", "library"])]
     enc, offsets = tokenize_units(tok, units, 16)
     assert enc["input_ids"].shape[1] <= 16 and len(offsets[0]) == enc["input_ids"].shape[1]
-    assert all(len(words) == 1 for words in _owners(offsets[0], units[0][1]).values())  # the row was split
+    assert all(len(words) == 1 for words in piece_owners(offsets[0], units[0][1]).values())  # the row was split
     assert tok.convert_ids_to_tokens(enc["input_ids"][0].tolist())[-1] == "</s>"  # the closing token kept
     short = int(enc["attention_mask"][1].sum())
     assert enc["input_ids"][1, short:].eq(tok.pad_token_id).all() and all(o == [0, 0] for o in offsets[1][short:])
