@@ -1,6 +1,14 @@
 """Language rules on a projected answer's edges: Turkish apostrophe suffixes (here), Korean and Japanese
-particles (:mod:`xprep.projection.particles`), and the quotation marks Chinese and Japanese answers keep;
-:func:`span_edges` is the one entry point every method's span passes.
+particles (:mod:`xprep.projection.particles`), the Thai nominalisers (here), and the quotation marks Chinese
+and Japanese answers keep; :func:`span_edges` is the one entry point every method's span passes.
+
+Thai makes a noun of a verb or an adjective with a prefix written onto it, ``การ`` (action: ``การค้า``,
+"trade", from ``ค้า``, "to trade") or ``ความ`` (state: ``ความรู้``, "knowledge"), and the word break
+dictionaries often cut it off as a word of its own (ICU: ``การ|ค้า``). English has one word for the noun, which
+the aligner links to the stem, so the projection starts after the prefix and the answer loses it
+(``ค้าและการเดินเรือ`` for ``การค้าและการเดินเรือ``, "trade and shipping"). A Thai span that starts right after
+a word unit that is exactly ``การ`` or ``ความ`` starts at that unit instead (:func:`take_nominaliser`); a longer
+word ending in the same letters (``ต้องการ``, "to want"; ``อาการ``, "symptom") is a word of its own and stays out.
 
 Turkish writes the case and possessive suffixes of a proper name, a number or an abbreviation after an
 apostrophe (Türk Dil Kurumu, Yazım Kılavuzu, "Kesme işareti"): ``İngiltere'ye`` (to England), ``1911'de``
@@ -25,8 +33,11 @@ import regex
 
 from xprep.mt.langcodes import base_language
 from xprep.projection.particles import skip_japanese_particles, trim_japanese_particles, trim_particles
+from xprep.text import word_spans
 
 APOSTROPHE_SUFFIX_LANGS = frozenset({"tr"})
+THAI_NOMINALISERS = ("การ", "ความ")
+_CONTEXT = 24  # characters before a Thai span segmented to find the unit that ends at its start
 _H = "[ıiuü]"  # the high vowels of four-way harmony
 _SUFFIXES = regex.compile(
     rf"(?:l[ae]r)?"  # plural
@@ -72,6 +83,15 @@ def trim_suffix(text: str, start: int, end: int, source_answer: str, lang: str |
     return end - len(suffix) - 1
 
 
+def take_nominaliser(text: str, start: int) -> int:
+    """The start of a Thai span moved back over a nominaliser unit that ends exactly at ``start`` (module doc)."""
+    lo = max(0, start - _CONTEXT)
+    units = word_spans(text[lo:start])
+    if not units or units[-1][1] != start - lo or (units[-1][0] == 0 and lo > 0):  # (a unit cut by the window)
+        return start
+    return lo + units[-1][0] if text[lo + units[-1][0] : start] in THAI_NOMINALISERS else start
+
+
 # the quotation and title marks Chinese and Japanese QA gold keeps around a quoted answer
 QUOTE_PAIRS = {"《": "》", "「": "」", "『": "』", "“": "”", "〈": "〉", "【": "】", "〔": "〕"}
 QUOTE_KEEPING_LANGS = frozenset({"zh", "ja"})
@@ -79,7 +99,8 @@ QUOTE_KEEPING_LANGS = frozenset({"zh", "ja"})
 
 def span_edges(text: str, start: int, end: int, source_answer: str, lang: str | None) -> tuple[int, int]:
     """The span ``text[start:end]`` after the language rules on its edges: :func:`trim_suffix`, a Japanese span's
-    leading particle words (:func:`xprep.projection.particles.skip_japanese_particles`), and for Chinese
+    leading particle words (:func:`xprep.projection.particles.skip_japanese_particles`), a Thai span's
+    nominaliser (:func:`take_nominaliser`), and for Chinese
     and Japanese the quotation or title marks that enclose it exactly (``《哈姆雷特》``, ``「ハムレット」``), which
     native gold keeps with the answer (CMRC 2018 dev 160 of 208 quoted answers, DRCD 98 of 150, JaQuAD 204 of
     218) while a projection drops them as punctuation the English answer does not have."""
@@ -87,6 +108,8 @@ def span_edges(text: str, start: int, end: int, source_answer: str, lang: str | 
     base = base_language(lang) if lang is not None else None
     if base == "ja":
         start = skip_japanese_particles(text, start, end)
+    if base == "th":
+        start = take_nominaliser(text, start)
     if base not in QUOTE_KEEPING_LANGS or start == 0 or end >= len(text):
         return start, end
     close = QUOTE_PAIRS.get(text[start - 1])
