@@ -171,3 +171,28 @@ def test_thai_pud_words_keep_their_nominaliser():
     assert prefixed > 500 and starts > 10_000
     assert restored > 0.9 * prefixed
     assert moved < 0.01 * starts
+
+
+@pytest.mark.parametrize(
+    ("lang", "context", "span", "source", "expected"),
+    [
+        ("hi", "उसने पूछा कि फूल कहाँ मिलेंगे।", "कि फूल कहाँ मिलेंगे", "where to find flowers", "फूल कहाँ मिलेंगे"),
+        ("hi", "उसने कहा कि धरती गोल है।", "कि धरती गोल है", "that the earth is round", "कि धरती गोल है"),
+        ("hi", "उसने पूछा कि फूल कहाँ मिलेंगे।", "कि", "that", "कि"),  # never an empty span
+        ("hi", "उसने पूछा कि फूल कहाँ मिलेंगे।", "पूछा कि फूल", "asked where flowers", "पूछा कि फूल"),  # not leading
+        (None, "उसने पूछा कि फूल कहाँ मिलेंगे।", "कि फूल", "where flowers", "कि फूल"),  # no language, no rule
+        ("mr", "उसने पूछा कि फूल कहाँ मिलेंगे।", "कि फूल", "where flowers", "कि फूल"),  # measured for Hindi only
+    ],
+)
+def test_hindi_spans_start_after_a_complementiser_english_has_no_word_for(lang, context, span, source, expected):
+    start = context.index(span)
+    a, b = span_edges(context, start, start + len(span), source, lang)
+    assert context[a:b] == expected
+
+
+def test_thai_spans_start_after_the_complementiser():
+    pytest.importorskip("icu4py", reason="Thai word units need ICU's dictionary word breaks")
+    context = "เขาถามว่าจะหาดอกไม้ได้ที่ไหน"
+    start = context.index("ว่า")
+    a, b = span_edges(context, start, len(context), "where to find flowers", "th")
+    assert context[a:b] == "จะหาดอกไม้ได้ที่ไหน"

@@ -10,6 +10,11 @@ the aligner links to the stem, so the projection starts after the prefix and the
 a word unit that is exactly ``การ`` or ``ความ`` starts at that unit instead (:func:`take_nominaliser`); a longer
 word ending in the same letters (``ต้องการ``, "to want"; ``อาการ``, "symptom") is a word of its own and stays out.
 
+Hindi and Thai introduce an embedded question or clause with a complementiser English leaves out (``उसने पूछा
+कि फूल कहाँ मिलेंगे``, "she asked where to find flowers"; Thai ``ว่า``), which the aligner links to the clause's
+first English word. A Hindi or Thai span that starts with one starts after it (:func:`skip_complementiser`),
+unless the English answer starts with a word of its own for it (``that``, ``whether``, ``if``).
+
 Turkish writes the case and possessive suffixes of a proper name, a number or an abbreviation after an
 apostrophe (Türk Dil Kurumu, Yazım Kılavuzu, "Kesme işareti"): ``İngiltere'ye`` (to England), ``1911'de``
 (in 1911), ``Stuttgart'taki`` (the one in Stuttgart). Word units keep such a word whole (an inner apostrophe
@@ -92,6 +97,24 @@ def take_nominaliser(text: str, start: int) -> int:
     return lo + units[-1][0] if text[lo + units[-1][0] : start] in THAI_NOMINALISERS else start
 
 
+# clause-introducing words with no English counterpart before an embedded question (Hindi PUD tags कि SCONJ
+# 205 of 211 times; Thai PUD tags ว่า ADP, its complementiser use, 231 of 254)
+COMPLEMENTISERS = {"hi": frozenset({"कि"}), "th": frozenset({"ว่า"})}
+ENGLISH_COMPLEMENTISERS = frozenset({"that", "whether", "if"})
+
+
+def skip_complementiser(text: str, start: int, end: int, source_answer: str, lang: str | None) -> int:
+    """The start of a Hindi or Thai span moved past a leading complementiser (module doc); never empties it."""
+    words = COMPLEMENTISERS.get(base_language(lang) if lang is not None else "")
+    first = source_answer.split()[:1]
+    if words is None or (first and first[0].lower() in ENGLISH_COMPLEMENTISERS):
+        return start
+    units = word_spans(text[start:end])
+    if len(units) < 2 or text[start + units[0][0] : start + units[0][1]] not in words:
+        return start
+    return start + units[1][0]
+
+
 # the quotation and title marks Chinese and Japanese QA gold keeps around a quoted answer
 QUOTE_PAIRS = {"《": "》", "「": "」", "『": "』", "“": "”", "〈": "〉", "【": "】", "〔": "〕"}
 QUOTE_KEEPING_LANGS = frozenset({"zh", "ja"})
@@ -100,7 +123,8 @@ QUOTE_KEEPING_LANGS = frozenset({"zh", "ja"})
 def span_edges(text: str, start: int, end: int, source_answer: str, lang: str | None) -> tuple[int, int]:
     """The span ``text[start:end]`` after the language rules on its edges: :func:`trim_suffix`, a Japanese span's
     leading particle words (:func:`xprep.projection.particles.skip_japanese_particles`), a Thai span's
-    nominaliser (:func:`take_nominaliser`), and for Chinese
+    nominaliser (:func:`take_nominaliser`), a Hindi or Thai span's leading complementiser
+    (:func:`skip_complementiser`), and for Chinese
     and Japanese the quotation or title marks that enclose it exactly (``《哈姆雷特》``, ``「ハムレット」``), which
     native gold keeps with the answer (CMRC 2018 dev 160 of 208 quoted answers, DRCD 98 of 150, JaQuAD 204 of
     218) while a projection drops them as punctuation the English answer does not have."""
@@ -110,6 +134,7 @@ def span_edges(text: str, start: int, end: int, source_answer: str, lang: str | 
         start = skip_japanese_particles(text, start, end)
     if base == "th":
         start = take_nominaliser(text, start)
+    start = skip_complementiser(text, start, end, source_answer, lang)
     if base not in QUOTE_KEEPING_LANGS or start == 0 or end >= len(text):
         return start, end
     close = QUOTE_PAIRS.get(text[start - 1])
