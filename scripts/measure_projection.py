@@ -3,7 +3,8 @@
 - QA: the hand-written parallel sets in ``tests/projection/data`` (``qa``: ``handmade_qa.<lang>.json``, 28
   short answers; ``qa-long``: ``handmade_long.<lang>.json``, five answers of 3-8 English words on the same
   paragraphs; ``qa-heldout``: ``handmade_heldout.<lang>.json``, ten more of 3-8 words, one a paragraph, written
-  after the rules were set), for de, zh, hi, th, ar, ru, vi, es, el, tr, ko, ja (English answers projected onto
+  after the rules were set; ``qa-fresh``: ``handmade_fresh.<lang>.json``, 24 answers on 8 new paragraphs whose
+  translations no rule was made on), for de, zh, hi, th, ar, ru, vi, es, el, tr, ko, ja (English answers projected onto
   translations written for xprep; EM/F1 as ``xprep projection score`` gives them);
 - UPOS: English PUD projected onto the German/French/Hindi/Thai PUD tokens (accuracy / coverage), with
   each tag refinement (``none``: direct projection; ``types``; ``probe``, the default with the encoder);
@@ -59,7 +60,8 @@ def measure(args: argparse.Namespace, aligner: Any) -> dict[str, dict]:
     from xprep.projection.tags import TagPolicy
 
     rows: dict[str, dict] = {}
-    for kind, stem in (("qa", "handmade_qa"), ("qa-long", "handmade_long"), ("qa-heldout", "handmade_heldout")):
+    kinds = (("qa", "handmade_qa"), ("qa-long", "handmade_long"), ("qa-heldout", "handmade_heldout"))
+    for kind, stem in (*kinds, ("qa-fresh", "handmade_fresh")):
         for lang in QA_LANGS:
             src, tgt = QA_DIR / f"{stem}.en.json", QA_DIR / f"{stem}.{lang}.json"
             out = score_spans(src, tgt, ["align"], aligner, lang, units=args.units)

@@ -25,12 +25,15 @@ def test_every_xquad_language_has_a_set():
     assert set(LANGS) >= {"ar", "de", "el", "es", "hi", "ru", "th", "tr", "vi", "zh"}
 
 
-@pytest.mark.parametrize("stem", ["handmade_qa", "handmade_long"])
+SIZES = {"handmade_qa": 28, "handmade_long": 5, "handmade_heldout": 10, "handmade_fresh": 24}
+
+
+@pytest.mark.parametrize("stem", sorted(SIZES))
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_set_is_well_formed(lang, stem):
     english = _questions("en", stem)
     ours = _questions(lang, stem)
-    assert set(ours) == set(english) and len(ours) == (28 if stem == "handmade_qa" else 5)
+    assert set(ours) == set(english) and len(ours) == SIZES[stem]
     for qid, (context, answers) in ours.items():
         assert context == unicodedata.normalize("NFC", context), qid
         assert len(answers) == 1 and answers[0]["text"].strip(), qid
