@@ -25,7 +25,7 @@ def test_every_xquad_language_has_a_set():
     assert set(LANGS) >= {"ar", "de", "el", "es", "hi", "ru", "th", "tr", "vi", "zh"}
 
 
-SIZES = {"handmade_qa": 28, "handmade_long": 5, "handmade_heldout": 10, "handmade_fresh": 24}
+SIZES = {"handmade_qa": 28, "handmade_long": 5, "handmade_heldout": 10}
 
 
 @pytest.mark.parametrize("stem", sorted(SIZES))
